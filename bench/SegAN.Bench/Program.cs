@@ -1,0 +1,9 @@
+using System.Globalization;
+using SegAN.Bench;
+using SegAN.Compute;
+using TorchSharp;
+
+var threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
+ComputeContext.Initialize(DeviceSpec.Cpu, threads);
+Console.WriteLine($"CPU: {CpuFeatures.ModelName}, torch threads {torch.get_num_threads()}");
+Console.WriteLine($"float32 matmul: {MatmulProbe.MeasureGflops():F1} GFLOP/s");

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using SegAN.Cli.Commands;
+using Spectre.Console;
+
+namespace SegAN.Cli;
+
+/// <summary>
+/// The <c>segan</c> command line: parses arguments and calls the library; output goes to an injected console so
+/// that tests can run every command in-process.
+/// </summary>
+public static class SeganApp
+{
+    /// <summary>Builds the root command with every verb.</summary>
+    public static RootCommand Build(IAnsiConsole console)
+    {
+        var root = new RootCommand("SegAN.NET: adversarial medical image segmentation (Xue et al. 2017) on TorchSharp.");
+        root.Subcommands.Add(InfoCommand.Create(console));
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        var root = Build(console);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+            }
+
+            console.MarkupLine("Run [bold]segan --help[/] (or [bold]segan COMMAND --help[/]) for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return parse.Invoke();
+    }
+}
