@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SegAN.Imaging;
 
 /// <summary>File formats <see cref="ImageFile"/> reads.</summary>
@@ -106,8 +108,12 @@ public static class ImageFile
         path,
         h.Version == NiftiVersion.Nifti2 ? ImageFormat.Nifti2 : ImageFormat.Nifti1,
         h.Shape,
-        h.Pixdim[1..(int)(h.Dim[0] + 1)],
+        h.Version == NiftiVersion.Nifti1 ? [.. h.Pixdim[1..(int)(h.Dim[0] + 1)].Select(ShortestFloat32)] : h.Pixdim[1..(int)(h.Dim[0] + 1)],
         h.DataType,
         h.BigEndian,
         h.Affine);
+
+    // NIfTI-1 voxel sizes are float32: report 2.2, not 2.2000000476837158 (the decimal the writer meant).
+    private static double ShortestFloat32(double v) =>
+        double.Parse(((float)v).ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
 }

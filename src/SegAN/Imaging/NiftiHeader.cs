@@ -393,10 +393,7 @@ public sealed record NiftiHeader
 
         public long Int64(int o) => BigEndian ? BinaryPrimitives.ReadInt64BigEndian(Bytes[o..]) : BinaryPrimitives.ReadInt64LittleEndian(Bytes[o..]);
 
-        // The shortest decimal that round-trips the float32 (2.2, not 2.1999990940093994): what the writer meant.
-        public double Single(int o) => double.Parse(
-            (BigEndian ? BinaryPrimitives.ReadSingleBigEndian(Bytes[o..]) : BinaryPrimitives.ReadSingleLittleEndian(Bytes[o..])).ToString("R", CultureInfo.InvariantCulture),
-            CultureInfo.InvariantCulture);
+        public double Single(int o) => BigEndian ? BinaryPrimitives.ReadSingleBigEndian(Bytes[o..]) : BinaryPrimitives.ReadSingleLittleEndian(Bytes[o..]);
 
         public double Double(int o) => BigEndian ? BinaryPrimitives.ReadDoubleBigEndian(Bytes[o..]) : BinaryPrimitives.ReadDoubleLittleEndian(Bytes[o..]);
 
