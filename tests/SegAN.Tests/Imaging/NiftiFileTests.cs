@@ -262,6 +262,21 @@ public sealed class NiftiFileTests
     }
 
     [Fact]
+    public void Read_VoxOffsetZero_MeansRightAfterTheHeader()
+    {
+        // Given a file whose vox_offset field is 0 (a legacy writer's quirk)
+        using var dir = new TempDir();
+        var path = dir.File("legacy.nii");
+        NiftiFile.Write(path, Ramp(2, 2, 1), NiftiDataType.UInt8);
+        var bytes = File.ReadAllBytes(path);
+        BitConverter.GetBytes(0f).CopyTo(bytes, 108);
+        File.WriteAllBytes(path, bytes);
+
+        // When it is read, then the data is taken from byte 352
+        Assert.Equal([0f, 1, 2, 3], NiftiFile.ReadVolume(path).Data);
+    }
+
+    [Fact]
     public void Write_ValueOutOfRange_FailsMidwayAndLeavesNoFile()
     {
         // Given two volumes where only the second has a value uint8 cannot hold, so the writer fails mid-way
