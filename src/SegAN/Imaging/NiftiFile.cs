@@ -32,7 +32,7 @@ public static class NiftiFile
     }
 
     /// <summary>
-    /// Writes one 3D volume. The file is gzip-compressed when <paramref name="path"/> ends in <c>.gz</c>.
+    /// Writes one 3D volume. The file is gzip-compressed when <paramref name="path"/> ends in <c>.nii.gz</c>.
     /// Geometry comes from <see cref="ImageGeometry.Nifti"/> when present and still describing
     /// <see cref="ImageGeometry.Affine"/> (so that a label map copies its image's header: pixdim, qform, sform,
     /// codes, units), else from the affine (sform, code 2 "aligned") and its rotation (qform, code 1 "scanner"). Integer types get values rounded; a value the type cannot hold is an
@@ -71,7 +71,7 @@ public static class NiftiFile
             }
         }
 
-        var compress = IsGzip(path);
+        var compress = path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase);
         if (!compress && !path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase))
         {
             throw new SegANException($"{path}: a NIfTI file name must end in .nii or .nii.gz");
@@ -264,8 +264,6 @@ public static class NiftiFile
     }
 
     private static long Extent(NiftiHeader h, int i) => i <= h.Dim[0] ? h.Dim[i] : 1;
-
-    private static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Opens the file, decompressing when it starts with the gzip signature (whatever its name).</summary>
     private static Stream Open(string path)

@@ -319,6 +319,20 @@ public sealed class NiftiFileTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
+    [Theory]
+    [InlineData("image.gz")]
+    [InlineData("image.nii.zip")]
+    [InlineData("image")]
+    public void Write_NotANiftiName_IsAnError(string name)
+    {
+        using var dir = new TempDir();
+
+        var e = Assert.Throws<SegANException>(() => NiftiFile.Write(dir.File(name), Ramp(2, 2, 2)));
+
+        Assert.Contains(".nii.gz", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void Write_IntegerType_RoundsHalfAwayFromZero()
     {
