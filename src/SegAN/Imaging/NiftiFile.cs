@@ -18,7 +18,7 @@ public static class NiftiFile
     /// do not match the data size.</exception>
     public static NiftiImage Read(string path) => ReadCore(path, requireSingleVolume: false);
 
-    /// <summary>Reads a NIfTI file that must hold exactly one 3D volume (dim[4] and above 1).</summary>
+    /// <summary>Reads a NIfTI file that must hold exactly one 3D volume (dim[4] and above all 1).</summary>
     public static Volume ReadVolume(string path) => ReadCore(path, requireSingleVolume: true).Volumes[0];
 
     /// <summary>Reads only the header (cheap even for a large .nii.gz).</summary>
@@ -35,8 +35,8 @@ public static class NiftiFile
     /// Writes one 3D volume. The file is gzip-compressed when <paramref name="path"/> ends in <c>.nii.gz</c>.
     /// Geometry comes from <see cref="ImageGeometry.Nifti"/> when present and still describing
     /// <see cref="ImageGeometry.Affine"/> (so that a label map copies its image's header: pixdim, qform, sform,
-    /// codes, units), else from the affine (sform, code 2 "aligned") and its rotation (qform, code 1 "scanner"). Integer types get values rounded; a value the type cannot hold is an
-    /// error and nothing is written.
+    /// codes, units), else from the affine (sform, code 2 "aligned") and its rotation (qform, code 1 "scanner").
+    /// Integer types get values rounded; a value the type cannot hold is an error and nothing is written.
     /// </summary>
     public static void Write(string path, Volume volume, NiftiDataType dataType = NiftiDataType.Float32, NiftiVersion version = NiftiVersion.Nifti1, bool bigEndian = false)
     {
