@@ -233,10 +233,10 @@ public static class PhantomGenerator
             var images = phantom.Images;
             for (var m = 0; m < ModalityCount; m++)
             {
-                NiftiFile.Write(Path.Combine(folder, names[m]), images[m], NiftiDataType.Int16);
+                ImageFile.Write(Path.Combine(folder, names[m]), images[m], NiftiDataType.Int16);
             }
 
-            NiftiFile.Write(Path.Combine(folder, names[ModalityCount]), phantom.Segmentation, NiftiDataType.UInt8);
+            ImageFile.Write(Path.Combine(folder, names[ModalityCount]), phantom.Segmentation, NiftiDataType.UInt8);
             folders.Add(folder);
         }
 
