@@ -127,6 +127,17 @@ public sealed class DatasetDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void Discover_IgnoresHiddenFiles()
+    {
+        // Given a macOS resource fork beside a real file
+        Case2021("A");
+        Touch("A/._A_t1ce.nii.gz");
+
+        // When / Then the case is not ambiguous
+        Assert.EndsWith("A_t1ce.nii.gz", DatasetDiscovery.Discover(_root, DatasetPresets.Layout(DatasetPreset.Brats2021)).Single().ModalityFiles[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Discover_MissingSegmentation_IsAnError_OnlyWhenLabelsAreRequired()
     {
         Case2021("A");
