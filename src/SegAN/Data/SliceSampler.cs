@@ -40,7 +40,7 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _producers;
     private readonly long _start;
-    private Exception? _failure;
+    private volatile Exception? _failure;
     private long _position;
 
     /// <summary>Starts sampling at batch <paramref name="position"/> (0 for a new run, a checkpoint's position to resume).</summary>

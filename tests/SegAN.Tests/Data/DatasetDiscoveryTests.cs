@@ -151,6 +151,18 @@ public sealed class DatasetDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void Layout_RoundTripsThroughJson_ForRunOptionFiles()
+    {
+        var layout = DatasetPresets.Layout(DatasetPreset.Brats2023, ["FLAIR", "T1c"]);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(layout);
+        var back = System.Text.Json.JsonSerializer.Deserialize<DatasetLayout>(json);
+
+        Assert.Equal(layout, back);
+        Assert.Equal(["FLAIR", "T1c"], back!.ModalityNames);
+    }
+
+    [Fact]
     public void Layout_UnknownPresetModality_IsAnError()
     {
         var e = Assert.Throws<SegANException>(() => DatasetPresets.Layout(DatasetPreset.Brats2023, ["T1c", "DWI"]));
