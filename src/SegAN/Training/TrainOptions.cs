@@ -54,9 +54,11 @@ public sealed record TrainOptions(
     public const long DefaultSteps = 10_000;
 
     /// <summary>
-    /// Default weight of the soft Dice term added to the segmentor's loss. See the report in
-    /// <c>AdversarialTrainer</c>: on phantoms, the adversarial loss alone at the paper's learning rate learns slowly,
-    /// and the authors' released code adds the Dice term with weight 1.
+    /// Default weight of the soft Dice term added to the segmentor's loss: 1, as in the authors' released code, chosen
+    /// by measurement. On 32x32 two-channel phantoms (S3-3C, depth 3, width 8, batch 8, RMSProp 2e-4, 150 steps, seed 3)
+    /// the mean validation Dice (WT/TC/ET) was 0.61 with weight 0 (ET still 0.00 at step 100, 0.14 at 150), 0.79
+    /// with 0.5, 0.79 with 1 and 0.77 with 3: the multi-scale L1 loss alone gives the small enhancing region little
+    /// signal early on. At the paper's 2e-5 both 0 and 1 were still near 0.3 after 150 steps.
     /// </summary>
     public const double DefaultDiceWeight = 1.0;
 

@@ -118,6 +118,7 @@ public static class Trainer
             : Inv($"new run, {totalSteps} steps: {architecture}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, clip {options.Clip}, dice weight {options.DiceWeight}, seed {options.Seed}"));
 
         var source = inputs.OpenBatches(step);
+        using var sourceLifetime = source as IDisposable;
         var watch = Stopwatch.StartNew();
         var sessionStartStep = step;
         var lastGoodStep = step;

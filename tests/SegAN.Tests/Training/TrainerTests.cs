@@ -1,10 +1,11 @@
 using System.Text.Json;
 using SegAN.Training;
 using TorchSharp;
+using Xunit.Abstractions;
 
 namespace SegAN.Tests.Training;
 
-public sealed class TrainerTests : IDisposable
+public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "segan-trainer-" + Guid.NewGuid().ToString("N"));
 
@@ -156,6 +157,7 @@ public sealed class TrainerTests : IDisposable
         var lines = File.ReadAllLines(Path.Combine(options.Out, Trainer.MetricsFileName)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var early = lines.Take(5).Average(l => l.GetProperty("loss_dice").GetDouble());
         var late = lines.TakeLast(5).Average(l => l.GetProperty("loss_dice").GetDouble());
+        output.WriteLine($"validation Dice {before:F3} -> {result.BestDice:F3}, Dice loss {early:F3} -> {late:F3}, {lines[^1].GetProperty("seconds").GetDouble():F1} s");
         Assert.True(result.BestDice > before + 0.2, $"Dice {before:F3} -> {result.BestDice:F3}");
         Assert.True(late < early, $"Dice loss {early:F3} -> {late:F3}");
     }
