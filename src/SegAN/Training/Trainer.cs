@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SegAN.Data;
+using static TorchSharp.torch;
+
+namespace SegAN.Training;
+
+/// <summary>What a run trains on, supplied by the data pipeline.</summary>
+/// <param name="OpenBatches">
+/// Opens the seeded training batch stream positioned after <c>consumed</c> batches (0 for a new run, the checkpoint's
+/// step on resume), so that a resumed run sees exactly the batches an uninterrupted run would.
+/// </param>
+/// <param name="SlicesPerEpoch">Training slices in one epoch (for <c>--epochs</c>).</param>
+/// <param name="Validation">Whole validation volumes, or null to skip validation (the last model is then saved).</param>
+/// <param name="Modalities">Modality names in channel order; their count is the networks' input channels.</param>
+/// <param name="LabelConvention">Name of the label convention (stored in the model file).</param>
+/// <param name="Preprocessing">Preprocessing parameters, stored verbatim in the model file.</param>
+public sealed record TrainingInputs(
+    Func<long, ISliceBatchSource> OpenBatches,
+    long SlicesPerEpoch,
+    IValidationSet? Validation,
+    IReadOnlyList<string> Modalities,
+    string LabelConvention,
+    JsonElement? Preprocessing = null);
+
+/// <summary>A progress report: after every step, and with <see cref="Message"/> for events (validation, checkpoint).</summary>
+public sealed record TrainProgress(
+    long Step,
+    long TotalSteps,
+    TimeSpan Elapsed,
+    TimeSpan? Remaining,
+    StepLosses Losses,
+    double LearningRate,
+    ValidationResult? LastValidation,
+    string? Message = null);
+
+/// <summary>How a run ended.</summary>
+public enum TrainStatus
+{
+    /// <summary>All steps done.</summary>
+    Completed,
+
+    /// <summary>Stopped by the cancellation token; a checkpoint was saved first.</summary>
+    Cancelled,
+
+    /// <summary>A loss became NaN or infinite; the last good checkpoint was kept.</summary>
+    Diverged,
+}
+
+/// <summary>The outcome of <see cref="Trainer.Run"/>.</summary>
+public sealed record TrainResult(TrainStatus Status, long Step, long TotalSteps, double BestDice, long BestStep, string RunFolder, string Message);
+
+/// <summary>
+/// A SegAN training run in a run folder: <c>options.json</c>, <c>model.segan</c> (best model by mean validation
+/// Dice, or the last one without validation), <c>last.ckpt</c> (saved at every validation point, at the end and on
+/// cancellation), <c>metrics.jsonl</c> (one JSON object per log point: step, seconds, loss_critic, loss_segmentor,
+/// loss_dice, lr, and when validated val_dice_wt, val_dice_tc, val_dice_et, val_dice_mean) and <c>train.log</c>.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>The options file's name in a run folder.</summary>
+    public const string OptionsFileName = "options.json";
+
+    /// <summary>The metrics file's name in a run folder.</summary>
+    public const string MetricsFileName = "metrics.jsonl";
+
+    /// <summary>The log file's name in a run folder.</summary>
+    public const string LogFileName = "train.log";
+
+    /// <summary>Runs (or, with <see cref="TrainOptions.Resume"/>, continues) training.</summary>
+    public static TrainResult Run(
+        TrainOptions options,
+        TrainingInputs inputs,
+        Device? device = null,
+        IProgress<TrainProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options.Validated();
+        var folder = Path.GetFullPath(options.Out);
+        var checkpointPath = Path.Combine(folder, Checkpoint.FileName);
+        var modelPath = Path.Combine(folder, ModelFile.FileName);
+        var metricsPath = Path.Combine(folder, MetricsFileName);
+        if (!options.Resume && File.Exists(checkpointPath))
+        {
+            throw new SegANException($"{checkpointPath}: the run folder already holds a run; continue it with --resume or choose another --out.");
+        }
+
+        if (options.Resume && !File.Exists(checkpointPath))
+        {
+            throw new SegANException($"{checkpointPath}: nothing to resume (no checkpoint in the run folder).");
+        }
+
+        var architecture = new Models.SegANArchitecture(options.Variant, inputs.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth).Validated();
+        var totalSteps = options.ResolveSteps(inputs.SlicesPerEpoch);
+        Directory.CreateDirectory(folder);
+
+        using var trainer = new AdversarialTrainer(architecture, options.Optimizer, options.LearningRate, options.Clip, options.DiceWeight, options.Seed, device);
+        long step = 0;
+        double previousSeconds = 0;
+        var bestDice = -1.0;
+        long bestStep = 0;
+        if (options.Resume)
+        {
+            var state = Checkpoint.Load(checkpointPath, trainer);
+            (step, previousSeconds, bestDice, bestStep) = (state.Step, state.Seconds, state.BestDice, state.BestStep);
+            TruncateMetrics(metricsPath, step);
+        }
+
+        WriteAtomically(Path.Combine(folder, OptionsFileName), JsonSerializer.Serialize(options, JsonDefaults.Indented));
+        using var log = new StreamWriter(Path.Combine(folder, LogFileName), append: true, Encoding.UTF8) { AutoFlush = true };
+        using var metrics = new StreamWriter(metricsPath, append: true, Encoding.UTF8) { AutoFlush = true };
+        void Log(string line) => log.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {line}");
+
+        Log(options.Resume
+            ? Inv($"resuming at step {step} of {totalSteps}: {architecture}")
+            : Inv($"new run, {totalSteps} steps: {architecture}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, clip {options.Clip}, dice weight {options.DiceWeight}, seed {options.Seed}"));
+
+        var source = inputs.OpenBatches(step);
+        using var sourceLifetime = source as IDisposable;
+        var watch = Stopwatch.StartNew();
+        var sessionStartStep = step;
+        var lastGoodStep = step;
+        ValidationResult? lastValidation = null;
+        var sums = new LossSums();
+        double Seconds() => previousSeconds + watch.Elapsed.TotalSeconds;
+
+        void SaveCheckpoint()
+        {
+            Checkpoint.Save(checkpointPath, trainer, new CheckpointState(step, Seconds(), bestDice, bestStep, architecture, options, string.Empty));
+            lastGoodStep = step;
+        }
+
+        void SaveModel(double? dice) => ModelFile.Save(modelPath, trainer.Segmentor, new ModelMetadata(
+            inputs.Modalities, inputs.LabelConvention, inputs.Preprocessing, step, dice));
+
+        while (step < totalSteps)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                SaveCheckpoint();
+                if (inputs.Validation is null)
+                {
+                    SaveModel(null);
+                }
+
+                var message = Inv($"cancelled at step {step} of {totalSteps}; checkpoint saved to {checkpointPath}; continue with --resume.");
+                Log(message);
+                return new TrainResult(TrainStatus.Cancelled, step, totalSteps, bestDice, bestStep, folder, message);
+            }
+
+            var batch = source.Next();
+            var lr = options.LearningRateAt(step, totalSteps);
+            var losses = trainer.Step(batch, lr);
+            if (!losses.Finite)
+            {
+                var message = Inv($"stopped at step {step + 1}: a loss became NaN or infinite (critic {losses.Critic}, segmentor {losses.Segmentor}, dice {losses.Dice}); ")
+                    + (File.Exists(checkpointPath) ? Inv($"the last good checkpoint ({checkpointPath}, step {lastGoodStep}) was kept. Lower --lr or --clip.") : "no checkpoint had been saved yet. Lower --lr or --clip.");
+                Log(message);
+                return new TrainResult(TrainStatus.Diverged, step, totalSteps, bestDice, bestStep, folder, message);
+            }
+
+            step++;
+            sums.Add(losses);
+            var validate = step % options.ValEvery == 0 || step == totalSteps;
+            string? eventMessage = null;
+            if (validate)
+            {
+                if (inputs.Validation is not null)
+                {
+                    lastValidation = Validator.Evaluate(trainer.Segmentor, inputs.Validation, options.BatchSize, device);
+                    eventMessage = Inv($"step {step}: validation Dice WT {lastValidation.Wt:F4} TC {lastValidation.Tc:F4} ET {lastValidation.Et:F4} mean {lastValidation.Mean:F4}");
+                    if (lastValidation.Mean > bestDice)
+                    {
+                        (bestDice, bestStep) = (lastValidation.Mean, step);
+                        SaveModel(bestDice);
+                        eventMessage += " (best so far, model saved)";
+                    }
+                }
+                else
+                {
+                    SaveModel(null);
+                    eventMessage = Inv($"step {step}: model saved (no validation set)");
+                }
+
+                SaveCheckpoint();
+                Log(eventMessage);
+            }
+
+            if (step % options.LogEvery == 0 || validate)
+            {
+                var line = MetricsLine(step, Seconds(), sums.Mean(), lr, validate ? lastValidation : null);
+                metrics.WriteLine(line);
+                if (!validate)
+                {
+                    Log(line);
+                }
+
+                sums = new LossSums();
+            }
+
+            var done = step - sessionStartStep;
+            TimeSpan? remaining = done > 0 ? TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / done * (totalSteps - step)) : null;
+            progress?.Report(new TrainProgress(step, totalSteps, TimeSpan.FromSeconds(Seconds()), remaining, losses, lr, lastValidation, eventMessage));
+        }
+
+        var final = Inv($"completed {totalSteps} steps in {Seconds():F1} s") + (bestDice >= 0 ? Inv($"; best mean validation Dice {bestDice:F4} at step {bestStep}") : string.Empty);
+        Log(final);
+        return new TrainResult(TrainStatus.Completed, step, totalSteps, bestDice, bestStep, folder, final);
+    }
+
+    /// <summary>One metrics.jsonl line; NaN losses (terms a variant lacks) are written as null.</summary>
+    internal static string MetricsLine(long step, double seconds, StepLosses losses, double lr, ValidationResult? validation)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("step", step);
+            json.WriteNumber("seconds", Math.Round(seconds, 3));
+            WriteNumberOrNull(json, "loss_critic", losses.Critic);
+            WriteNumberOrNull(json, "loss_segmentor", losses.Segmentor);
+            WriteNumberOrNull(json, "loss_dice", losses.Dice);
+            json.WriteNumber("lr", lr);
+            if (validation is not null)
+            {
+                json.WriteNumber("val_dice_wt", validation.Wt);
+                json.WriteNumber("val_dice_tc", validation.Tc);
+                json.WriteNumber("val_dice_et", validation.Et);
+                json.WriteNumber("val_dice_mean", validation.Mean);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    // A resumed run continues after the checkpoint's step: lines logged after it (by the interrupted session) go.
+    private static void TruncateMetrics(string path, long step)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        var kept = File.ReadLines(path).Where(line =>
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                return doc.RootElement.GetProperty("step").GetInt64() <= step;
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return false;
+            }
+        }).ToList();
+        WriteAtomically(path, kept.Count == 0 ? string.Empty : string.Join('\n', kept) + "\n");
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        File.WriteAllText(temp, text, new UTF8Encoding(false));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    // Mean losses between two log points; NaN terms stay NaN.
+    private sealed class LossSums
+    {
+        private double _critic;
+        private double _segmentor;
+        private double _dice;
+        private int _count;
+
+        public void Add(StepLosses l)
+        {
+            _critic += l.Critic;
+            _segmentor += l.Segmentor;
+            _dice += l.Dice;
+            _count++;
+        }
+
+        public StepLosses Mean() => _count == 0
+            ? new StepLosses(double.NaN, double.NaN, double.NaN, true)
+            : new StepLosses(_critic / _count, _segmentor / _count, _dice / _count, true);
+    }
+}
