@@ -216,10 +216,11 @@ public static class NiftiFile
             VoxelCodec.Decode(buffer, header.DataType, header.BigEndian, data);
             if (header.HasScaling && (header.SclSlope != 1 || header.SclInter != 0))
             {
-                var (slope, inter) = ((float)header.SclSlope, (float)(double.IsFinite(header.SclInter) ? header.SclInter : 0));
+                // In double, then rounded once: as close to the stored value as float32 allows.
+                var (slope, inter) = (header.SclSlope, double.IsFinite(header.SclInter) ? header.SclInter : 0);
                 for (var i = 0; i < data.Length; i++)
                 {
-                    data[i] = (data[i] * slope) + inter;
+                    data[i] = (float)((data[i] * slope) + inter);
                 }
             }
 

@@ -25,13 +25,16 @@ public sealed class NiftiFileTests
         return data;
     }
 
-    /// <summary>A rotated (30° about z), left-right flipped, anisotropic affine: exercises qfac and the quaternion.</summary>
+    /// <summary>
+    /// A rotated (30° about z), inferior-superior flipped, anisotropic affine: exercises qfac and the quaternion.
+    /// (Not a 180° rotation, where a float32 quaternion leaves a = sqrt(1 - b² - c² - d²) ill-conditioned.)
+    /// </summary>
     internal static double[,] ObliqueAffine()
     {
         var (c, s) = (Math.Cos(Math.PI / 6), Math.Sin(Math.PI / 6));
         double[] spacing = [0.9, 1.1, 2.5];
         var a = new double[4, 4];
-        double[,] r = { { -c, -s, 0 }, { -s, c, 0 }, { 0, 0, 1 } }; // det -1: a reflection
+        double[,] r = { { c, -s, 0 }, { s, c, 0 }, { 0, 0, -1 } }; // det -1: a reflection
         for (var i = 0; i < 3; i++)
         {
             for (var j = 0; j < 3; j++)
