@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using SegAN.Imaging;
 
 namespace SegAN.Reporting;
 
@@ -35,7 +36,7 @@ public static class PngWriter
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = Encode(image);
-        AtomicFile.WriteAllBytes(path, bytes);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     private static byte[] Compress(RgbImage image)

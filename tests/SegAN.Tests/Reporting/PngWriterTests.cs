@@ -63,10 +63,11 @@ public sealed class PngWriterTests
         var dir = Directory.CreateTempSubdirectory("segan-png-").FullName;
         try
         {
-            var path = Path.Combine(dir, "sub", "a.png");
+            var path = Path.Combine(dir, "a.png");
             PngWriter.Write(path, new RgbImage(3, 2, Rgb.Black));
-            Assert.True(File.Exists(path));
-            Assert.Single(Directory.GetFiles(Path.Combine(dir, "sub")));
+            PngWriter.Write(path, new RgbImage(4, 2, Rgb.Black));
+            Assert.Equal(4, ImageResult.FromMemory(File.ReadAllBytes(path), ColorComponents.RedGreenBlue).Width);
+            Assert.Single(Directory.GetFiles(dir));
         }
         finally
         {
