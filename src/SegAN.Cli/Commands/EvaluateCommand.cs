@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using SegAN.Data;
 using SegAN.Evaluation;
+using SegAN.Reporting;
 using Spectre.Console;
 
 namespace SegAN.Cli.Commands;
@@ -36,10 +37,18 @@ internal static class EvaluateCommand
             Description = "Cases scored at once. Default: 2.",
             DefaultValueFactory = _ => 2,
         };
+        var html = new Option<bool>("--html")
+        {
+            Description = "Also write report.html: tables, a Dice chart and overlay pictures of the worst, median and best case, all embedded. Default: off.",
+        };
+        var run = new Option<DirectoryInfo?>("--run")
+        {
+            Description = "Training run folder whose metrics.jsonl curves go into report.html (implies --html). Default: none.",
+        };
         var json = CommonOptions.Json();
         var command = new Command("evaluate", "Score predicted label maps against truths per case and region (WT, TC, ET): Dice, precision, sensitivity, specificity, HD95 (mm).")
         {
-            pred, truth, labels, output, jobs, json,
+            pred, truth, labels, output, jobs, html, run, json,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
@@ -48,9 +57,22 @@ internal static class EvaluateCommand
                 parse.GetValue(truth)!,
                 LabelNames.ParseConvention(parse.GetValue(labels)!),
                 parse.GetValue(jobs));
+            var runFolder = parse.GetValue(run);
+            if (runFolder is { Exists: false })
+            {
+                throw new SegANException($"{runFolder.FullName}: run folder not found");
+            }
+
             var result = FolderEvaluator.Evaluate(options);
             var folder = parse.GetValue(output)!;
-            var files = EvaluationReport.Write(result, folder);
+            var files = EvaluationReport.Write(result, folder).ToList();
+            if (parse.GetValue(html) || runFolder is not null)
+            {
+                var report = Path.Combine(folder.FullName, HtmlReport.FileName);
+                HtmlReport.Write(report, result, runFolder?.FullName, EvaluationOverlays.Render(result));
+                files.Add(report);
+            }
+
             if (parse.GetValue(json))
             {
                 console.WriteLine(File.ReadAllText(files[1]));

@@ -4,33 +4,31 @@ namespace SegAN.Reporting;
 
 /// <summary>
 /// Anti-aliased DejaVu Sans glyphs for printable ASCII, rasterised once (Fonts/make-glyphs.py) and embedded in
-/// the assembly, so pictures get their text on any machine, with or without installed fonts. Characters outside
-/// ASCII draw as '?'.
+/// the assembly, so pictures get their text on any machine, with or without installed fonts. Besides ASCII it has
+/// ± × ° µ ² ³ · – —; any other character draws as '?'.
 /// </summary>
 public sealed class BitmapFont
 {
-    private readonly Glyph[] _glyphs;
-    private readonly int _first;
+    private readonly Dictionary<char, Glyph> _glyphs = [];
 
     private BitmapFont(byte[] data)
     {
-        if (data.Length < 12 || data[0] != 'S' || data[1] != 'G' || data[2] != 'F' || data[3] != '1')
+        if (data.Length < 10 || data[0] != 'S' || data[1] != 'G' || data[2] != 'F' || data[3] != '2')
         {
-            throw new InvalidDataException("embedded glyph table is not in SGF1 format");
+            throw new InvalidDataException("embedded glyph table is not in SGF2 format");
         }
 
         Height = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(4));
         Ascent = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(6));
-        _first = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(8));
-        var count = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(10));
-        _glyphs = new Glyph[count];
-        var offset = 12;
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(8));
+        var offset = 10;
         for (var i = 0; i < count; i++)
         {
-            var width = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(offset));
-            var advance = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(offset + 2));
-            offset += 4;
-            _glyphs[i] = new Glyph(width, advance, data.AsSpan(offset, width * Height).ToArray());
+            var code = (char)BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(offset));
+            var width = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(offset + 2));
+            var advance = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(offset + 4));
+            offset += 6;
+            _glyphs[code] = new Glyph(width, advance, data.AsSpan(offset, width * Height).ToArray());
             offset += width * Height;
         }
     }
@@ -106,11 +104,7 @@ public sealed class BitmapFont
         }
     }
 
-    private Glyph GlyphOf(char c)
-    {
-        var index = c - _first;
-        return index >= 0 && index < _glyphs.Length ? _glyphs[index] : _glyphs['?' - _first];
-    }
+    private Glyph GlyphOf(char c) => _glyphs.TryGetValue(c, out var glyph) ? glyph : _glyphs['?'];
 
     private static BitmapFont Load(string name)
     {

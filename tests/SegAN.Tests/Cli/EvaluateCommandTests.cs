@@ -62,6 +62,37 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_Html_WritesASelfContainedReport()
+    {
+        var truth = EvaluationFixture.LabelMap(0, 2, 2, 0, 0, 1, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        _files.WriteTruth("a", truth);
+        _files.WritePrediction("a_seg.nii.gz", truth);
+        var console = new TestConsole();
+        console.Profile.Width = 200;
+
+        var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "-o", _files.Report, "--html"], console);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var html = File.ReadAllText(Path.Combine(_files.Report, "report.html"));
+        Assert.Contains("data:image/png;base64,", html, StringComparison.Ordinal);
+        Assert.Contains("report.html", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_MissingRunFolder_ExitsTwo_BeforeWritingAnything()
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+        var run = Path.Combine(_files.Root, "no-run");
+
+        var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "-o", _files.Report, "--run", run], console);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("no-run", console.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_files.Report));
+    }
+
+    [Fact]
     public void Evaluate_UnknownLabelConvention_ExitsTwo()
     {
         var console = new TestConsole();

@@ -1,6 +1,5 @@
 using SegAN.Data;
 using SegAN.Evaluation;
-using SegAN.Metrics;
 
 namespace SegAN.Tests.Evaluation;
 

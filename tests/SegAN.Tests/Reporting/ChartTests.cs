@@ -70,11 +70,22 @@ public sealed class ChartTests : IDisposable
         Assert.True(BitmapFont.Large.Height > BitmapFont.Small.Height);
         Assert.True(BitmapFont.Small.Measure("WW") > BitmapFont.Small.Measure("ii"));
 
+        // "±" has its own glyph, not the '?' of unknown characters
+        Assert.NotEqual(Pixels("?"), Pixels("±"));
+        Assert.Equal(Pixels("?"), Pixels("\u4e2d"));
+
         // Drawing text changes pixels, and the PNG of it decodes with an independent decoder
         var image = new RgbImage(60, 20, Rgb.White);
         image.DrawText(2, 2, "Dice 0.9", Rgb.Black);
         var decoded = ImageResult.FromMemory(PngWriter.Encode(image), ColorComponents.RedGreenBlue);
         Assert.Contains(decoded.Data, b => b < 100);
+    }
+
+    private static byte[] Pixels(string text)
+    {
+        var image = new RgbImage(20, 20, Rgb.White);
+        image.DrawText(2, 2, text, Rgb.Black);
+        return image.Pixels;
     }
 
     internal static IEnumerable<Rgb> AllPixels(RgbImage image)
