@@ -1,4 +1,5 @@
 using SegAN.Data;
+using SegAN.Imaging;
 
 namespace SegAN.Evaluation;
 
@@ -11,12 +12,10 @@ public sealed record CasePair(string Case, string? PredictionFile, string? Truth
 /// <c>CASE.nii.gz</c> (also <c>.nii</c>). Truths, searched recursively: BraTS 2017-2021 <c>CASE_seg.nii.gz</c>
 /// and 2023 <c>CASE-seg.nii.gz</c> (the case is the file's prefix), BraTS 2015 <c>*.OT.*.mha</c> (the case is the
 /// folder above the file's own folder); when no file looks like a BraTS segmentation, the folder is read as flat:
-/// every <c>.nii</c>/<c>.nii.gz</c>/<c>.mha</c> directly in it is the truth of the case named like the file.
+/// every <c>.nii</c>/<c>.nii.gz</c>/<c>.mha</c>/<c>.mhd</c> directly in it is the truth of the case named like the file.
 /// </summary>
 public static class CasePairing
 {
-    private static readonly string[] ImageExtensions = [".nii.gz", ".nii", ".mha"];
-
     /// <summary>All cases found in either folder, sorted by name (ordinal).</summary>
     public static IReadOnlyList<CasePair> Match(DirectoryInfo predictions, DirectoryInfo truth)
     {
@@ -124,8 +123,7 @@ public static class CasePairing
         map[name] = path;
     }
 
-    private static bool IsImage(string fileName) =>
-        ImageExtensions.Any(ext => fileName.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) && !fileName.StartsWith('.');
+    private static bool IsImage(string fileName) => ImageFile.IsImagePath(fileName) && !fileName.StartsWith('.');
 
     private static string? StripSuffix(string stem, string suffix) =>
         stem.Length > suffix.Length && stem.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? stem[..^suffix.Length] : null;

@@ -94,8 +94,8 @@ public static class FolderEvaluator
         return new CaseEvaluation(name, predictionFile, truthFile, regions);
     }
 
-    /// <summary>Reads a label map (NIfTI <c>.nii</c>/<c>.nii.gz</c>).</summary>
-    public static Volume ReadLabelMap(string path) => NiftiFile.ReadVolume(path);
+    /// <summary>Reads a label map (NIfTI <c>.nii</c>/<c>.nii.gz</c> or MetaImage <c>.mha</c>/<c>.mhd</c>).</summary>
+    public static Volume ReadLabelMap(string path) => ImageFile.Read(path);
 
     private static bool[] Mask(ReadOnlySpan<byte> region)
     {

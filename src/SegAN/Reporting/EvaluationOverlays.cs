@@ -8,7 +8,7 @@ namespace SegAN.Reporting;
 /// Overlay pictures for an evaluation: for a few cases (worst, median and best by mean Dice), the axial slice with
 /// the largest truth whole tumour, showing the image, the truth and the prediction side by side
 /// (<see cref="TumourOverlay.RenderComparison"/>). The image is the case's FLAIR (else T1c, T2, T1), found beside
-/// its truth under the label convention's BraTS file names; cases without one are left out.
+/// its truth under any BraTS release's file names; cases without one (a flat folder of label maps) are left out.
 /// </summary>
 public static class EvaluationOverlays
 {
@@ -22,13 +22,13 @@ public static class EvaluationOverlays
         var figures = new List<ReportFigure>();
         foreach (var (c, why) in PickCases(result.Cases, maxCases))
         {
-            var imageFile = FindImage(c.TruthFile, result.Labels);
+            var imageFile = FindImage(c.TruthFile);
             if (imageFile is null)
             {
                 continue;
             }
 
-            var image = NiftiFile.ReadVolume(imageFile.Value.Path);
+            var image = ImageFile.Read(imageFile.Value.Path);
             var truthLabels = FolderEvaluator.ReadLabelMap(c.TruthFile);
             if (!image.Geometry.Shape.SequenceEqual(truthLabels.Geometry.Shape))
             {
@@ -91,34 +91,37 @@ public static class EvaluationOverlays
         return picks;
     }
 
-    private static (string Path, string Modality)? FindImage(string truthFile, LabelConvention labels)
+    private static (string Path, string Modality)? FindImage(string truthFile)
     {
+        var presets = new[] { DatasetPreset.Brats2021, DatasetPreset.Brats2023, DatasetPreset.Brats2015 };
+        var name = Path.GetFileName(truthFile);
+        if (!presets.Any(p => FileNamePattern.IsMatch(name, DatasetPresets.SegPattern(p))))
+        {
+            return null; // a flat folder of label maps has no images beside them
+        }
+
         var folder = Path.GetDirectoryName(truthFile);
+        if (FileNamePattern.IsMatch(name, DatasetPresets.SegPattern(DatasetPreset.Brats2015)))
+        {
+            folder = Path.GetDirectoryName(folder); // each .mha sits in its own folder inside the case folder
+        }
+
         if (folder is null)
         {
             return null;
         }
 
-        var preset = DatasetPresets.ForConvention(labels);
-        if (preset == DatasetPreset.Brats2015)
-        {
-            folder = Path.GetDirectoryName(folder); // each .mha sits in its own folder inside the case folder
-        }
-
-        var truthIsFlat = !FileNamePattern.IsMatch(Path.GetFileName(truthFile), DatasetPresets.SegPattern(preset));
-        if (folder is null || truthIsFlat)
-        {
-            return null;
-        }
-
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-        foreach (var name in PreferredModalities)
+        foreach (var modality in PreferredModalities)
         {
-            var pattern = DatasetPresets.AllModalities(preset).First(m => m.Name == name).Pattern;
-            var match = files.FirstOrDefault(f => FileNamePattern.IsMatch(Path.GetFileName(f), pattern));
-            if (match is not null && (match.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) || match.EndsWith(".nii", StringComparison.OrdinalIgnoreCase)))
+            foreach (var preset in presets)
             {
-                return (match, name);
+                var pattern = DatasetPresets.AllModalities(preset).First(m => m.Name == modality).Pattern;
+                var match = files.FirstOrDefault(f => FileNamePattern.IsMatch(Path.GetFileName(f), pattern));
+                if (match is not null)
+                {
+                    return (match, modality);
+                }
             }
         }
 

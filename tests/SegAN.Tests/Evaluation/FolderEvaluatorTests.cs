@@ -111,6 +111,55 @@ public sealed class FolderEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_ReadsBrats2015MetaImageTruths_AndAFlatFolder()
+    {
+        // Given a BraTS 2015 case (its .OT. label map as MetaImage in its own subfolder, 2 mm slices) and a prediction
+        var labels = new byte[] { 0, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+        var otFolder = Directory.CreateDirectory(Path.Combine(_files.Truth, "HGG", "brats_2013_pat0001_1", "VSD.Brain_3more.XX.O.OT.54517")).FullName;
+        var header = "ObjectType = Image\nNDims = 3\nDimSize = 4 3 2\nElementSpacing = 1 1 2\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n";
+        File.WriteAllBytes(Path.Combine(otFolder, "VSD.Brain_3more.XX.O.OT.54517.mha"), [.. System.Text.Encoding.ASCII.GetBytes(header), .. labels]);
+        _files.WritePrediction("brats_2013_pat0001_1.nii.gz", EvaluationFixture.LabelMap([.. labels.Select(b => (float)b)]));
+
+        // When evaluating with the 2015 convention
+        var result = FolderEvaluator.Evaluate(new EvaluateOptions(new DirectoryInfo(_files.Predictions), new DirectoryInfo(_files.Truth), LabelConvention.Brats2015));
+
+        // Then the case is found and matches itself in every region
+        var c = Assert.Single(result.Cases);
+        Assert.Equal("brats_2013_pat0001_1", c.Case);
+        Assert.All(c.Regions, r => Assert.Equal(1.0, r.Scores.Dice));
+
+        // And a flat folder of label maps works too
+        var flat = Directory.CreateDirectory(Path.Combine(_files.Root, "flat")).FullName;
+        WriteFlat(flat);
+        var flatResult = FolderEvaluator.Evaluate(new EvaluateOptions(new DirectoryInfo(_files.Predictions), new DirectoryInfo(flat), LabelConvention.Brats2015));
+        Assert.Equal("brats_2013_pat0001_1", Assert.Single(flatResult.Cases).Case);
+
+        static void WriteFlat(string folder) => SegAN.Imaging.NiftiFile.Write(
+            Path.Combine(folder, "brats_2013_pat0001_1.nii.gz"),
+            EvaluationFixture.LabelMap([0, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    }
+
+    [Fact]
+    public void Evaluate_Phantoms_PerfectAndEmptyPredictions_FollowBratsRules()
+    {
+        // Given two synthetic BraTS 2021 cases; case 1 predicted exactly, case 2 predicted empty
+        var folders = PhantomGenerator.WriteDataset(new DirectoryInfo(_files.Truth), 2, new PhantomOptions(Size: 32, Seed: 3));
+        var names = folders.Select(Path.GetFileName).ToList();
+        var truth1 = SegAN.Imaging.ImageFile.Read(Path.Combine(folders[0], $"{names[0]}_seg.nii.gz"));
+        _files.WritePrediction($"{names[0]}_seg.nii.gz", truth1);
+        _files.WritePrediction($"{names[1]}_seg.nii.gz", truth1.WithData(new float[truth1.Data.Length]));
+
+        // When evaluating
+        var result = FolderEvaluator.Evaluate(new EvaluateOptions(new DirectoryInfo(_files.Predictions), new DirectoryInfo(_files.Truth)));
+
+        // Then case 1 scores Dice 1 / HD95 0 and case 2 Dice 0 / HD95 373.13 in every region (the phantoms have all three)
+        Assert.Equal(2, result.Cases.Count);
+        Assert.All(result.Cases[0].Regions, r => Assert.Equal((1.0, 0.0), (r.Scores.Dice, r.Scores.Hd95)));
+        Assert.All(result.Cases[1].Regions, r => Assert.Equal((0.0, 373.13), (r.Scores.Dice, r.Scores.Hd95)));
+        Assert.All(result.Regions, r => Assert.Equal(0.5, r.Dice.Mean));
+    }
+
+    [Fact]
     public void MetricSummary_Of_MatchesHandComputedStatistics()
     {
         // Given 1, 2, 3, 6: mean 3, median 2.5, population variance (4 + 1 + 0 + 9) / 4 = 3.5
