@@ -36,7 +36,7 @@ public sealed record EvaluateOptions(
 
         if (Parallelism < 1)
         {
-            throw new SegANException($"parallelism {Parallelism} must be at least 1");
+            throw new SegANException($"parallel cases (--jobs) {Parallelism} must be at least 1");
         }
     }
 }

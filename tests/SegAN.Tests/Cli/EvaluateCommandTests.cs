@@ -93,6 +93,31 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_Json_PrintsTheSummary()
+    {
+        var truth = EvaluationFixture.LabelMap(0, 2, 2, 0, 0, 1, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        _files.WriteTruth("a", truth);
+        _files.WritePrediction("a.nii.gz", truth);
+        var console = new TestConsole();
+
+        var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "-o", _files.Report, "--json"], console);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        using var json = JsonDocument.Parse(console.Output);
+        Assert.Equal(1.0, json.RootElement.GetProperty("regions").GetProperty("ET").GetProperty("dice").GetProperty("mean").GetDouble());
+    }
+
+    [Fact]
+    public void Evaluate_ZeroJobs_ExitsTwo_NamingTheOption()
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 400;
+        var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "-o", _files.Report, "--jobs", "0"], console);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--jobs", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_UnknownLabelConvention_ExitsTwo()
     {
         var console = new TestConsole();
