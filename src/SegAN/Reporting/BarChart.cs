@@ -1,4 +1,6 @@
 using System.Globalization;
+using SegAN.Data;
+using SegAN.Evaluation;
 
 namespace SegAN.Reporting;
 
@@ -11,6 +13,20 @@ public sealed record BarSeries(string Name, IReadOnlyList<double> Means, IReadOn
 /// </summary>
 public static class BarChart
 {
+    /// <summary>
+    /// The paper's Fig. 2 from evaluations: one bar colour per variant (named evaluation result), groups WT, TC,
+    /// ET, height = mean Dice, whiskers = its standard deviation, y on 0..1.
+    /// </summary>
+    public static RgbImage DiceByRegion(IReadOnlyList<(string Variant, EvaluationResult Result)> variants, string title = "Dice by region (mean ± std)", int width = 800, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        var series = variants.Select(v => new BarSeries(
+            v.Variant,
+            [.. v.Result.Regions.Select(r => r.Dice.Mean)],
+            [.. v.Result.Regions.Select(r => r.Dice.Std)])).ToList();
+        return Render(title, [.. LabelNames.Regions.Select(r => r.ShortName())], series, "Dice", (0, 1), width, height);
+    }
+
     /// <summary>Renders a chart of <paramref name="width"/> x <paramref name="height"/> pixels.</summary>
     public static RgbImage Render(
         string title, IReadOnlyList<string> groups, IReadOnlyList<BarSeries> series, string yLabel,

@@ -1,3 +1,6 @@
+using SegAN.Data;
+using SegAN.Evaluation;
+using SegAN.Metrics;
 using SegAN.Reporting;
 using StbImageSharp;
 
@@ -28,6 +31,23 @@ public sealed class ChartTests : IDisposable
 
         // And text was drawn: dark pixels exist outside the plot (title, tick labels)
         Assert.Contains(Enumerable.Range(0, image.Width), x => IsDark(image[x, 10]));
+    }
+
+    [Fact]
+    public void DiceByRegion_DrawsOneColourPerVariant_TallerForTheBetterOne()
+    {
+        // Given two variants' evaluations: every region Dice 0.4 and 0.9
+        static EvaluationResult Result(double dice) => EvaluationResult.Create(
+            LabelConvention.Brats2021,
+            [new CaseEvaluation("a", "p", "t", [.. LabelNames.Regions.Select(r => new RegionScores(r, new SegmentationScores(dice, 1, 1, 1, 0)))])],
+            [],
+            []);
+
+        var image = BarChart.DiceByRegion([("S1-1C", Result(0.4)), ("S3-3C", Result(0.9))]);
+
+        Assert.Equal(3, ColumnRuns(image, Rgb.Palette[0]));
+        Assert.Equal(3, ColumnRuns(image, Rgb.Palette[1]));
+        Assert.True(Height(image, Rgb.Palette[1]) > 2 * Height(image, Rgb.Palette[0]));
     }
 
     [Fact]
