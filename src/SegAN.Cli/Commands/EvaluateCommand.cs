@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using SegAN.Data;
+using SegAN.Evaluation;
+using SegAN.Reporting;
+using Spectre.Console;
+
+namespace SegAN.Cli.Commands;
+
+/// <summary><c>segan evaluate</c>: scores predicted label maps against truths the BraTS way and writes the report files.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var pred = new Option<DirectoryInfo>("--pred")
+        {
+            Description = "Folder of predicted label maps, CASE_seg.nii.gz or CASE.nii.gz. Required.",
+            Required = true,
+        };
+        var truth = new Option<DirectoryInfo>("--truth")
+        {
+            Description = "Truth label maps: a BraTS dataset folder (CASE_seg.nii.gz, CASE-seg.nii.gz or *.OT.*.mha in case folders) or a flat folder of CASE.nii.gz. Required.",
+            Required = true,
+        };
+        var labels = new Option<string>("--labels")
+        {
+            Description = "Label convention of both: brats2015, brats2021 (ET = 4) or brats2023 (ET = 3). Default: brats2021.",
+            DefaultValueFactory = _ => "brats2021",
+        };
+        var output = new Option<DirectoryInfo>("--out", "-o")
+        {
+            Description = "Report folder for cases.csv, summary.json and summary.md (created if needed). Required.",
+            Required = true,
+        };
+        var jobs = new Option<int>("--jobs")
+        {
+            Description = "Cases scored at once. Default: 2.",
+            DefaultValueFactory = _ => 2,
+        };
+        var html = new Option<bool>("--html")
+        {
+            Description = "Also write report.html: tables, a Dice chart and overlay pictures of the worst, median and best case, all embedded. Default: off.",
+        };
+        var run = new Option<DirectoryInfo?>("--run")
+        {
+            Description = "Training run folder whose metrics.jsonl curves go into report.html (implies --html). Default: none.",
+        };
+        var json = CommonOptions.Json();
+        var command = new Command("evaluate", "Score predicted label maps against truths per case and region (WT, TC, ET): Dice, precision, sensitivity, specificity, HD95 (mm).")
+        {
+            pred, truth, labels, output, jobs, html, run, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var options = new EvaluateOptions(
+                parse.GetValue(pred)!,
+                parse.GetValue(truth)!,
+                LabelNames.ParseConvention(parse.GetValue(labels)!),
+                parse.GetValue(jobs));
+            var runFolder = parse.GetValue(run);
+            if (runFolder is { Exists: false })
+            {
+                throw new SegANException($"{runFolder.FullName}: run folder not found");
+            }
+
+            var result = FolderEvaluator.Evaluate(options);
+            var folder = parse.GetValue(output)!;
+            var files = EvaluationReport.Write(result, folder).ToList();
+            if (parse.GetValue(html) || runFolder is not null)
+            {
+                var report = Path.Combine(folder.FullName, HtmlReport.FileName);
+                HtmlReport.Write(report, result, runFolder?.FullName, EvaluationOverlays.Render(result));
+                files.Add(report);
+            }
+
+            if (parse.GetValue(json))
+            {
+                console.WriteLine(File.ReadAllText(files[1]));
+                return ExitCodes.Ok;
+            }
+
+            Print(console, result);
+            console.MarkupLineInterpolated($"Wrote [bold]{string.Join(", ", files.Select(Path.GetFileName))}[/] to {folder.FullName}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static void Print(IAnsiConsole console, EvaluationResult result)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{result.Cases.Count} cases, labels {result.Labels.Name()}: mean ± std (median)")
+            .AddColumn("region").AddColumn("Dice").AddColumn("precision").AddColumn("sensitivity").AddColumn("specificity").AddColumn("HD95 (mm)");
+        foreach (var region in result.Regions)
+        {
+            table.AddRow([region.Region.ShortName(), .. EvaluationReport.Summaries(region).Select(s => Markup.Escape(EvaluationReport.FormatSummary(s)))]);
+        }
+
+        console.Write(table);
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"mean Dice over regions: [bold]{result.MeanDice:0.000}[/]"));
+        if (result.MissingPredictions.Count > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]missing predictions ({result.MissingPredictions.Count}):[/] {string.Join(", ", result.MissingPredictions)}");
+        }
+
+        if (result.MissingTruths.Count > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]missing truths ({result.MissingTruths.Count}):[/] {string.Join(", ", result.MissingTruths)}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SegAN.Data;
+using SegAN.Imaging;
+
+namespace SegAN.Evaluation;
+
+/// <summary>
+/// Writes an <see cref="EvaluationResult"/> as files: <c>cases.csv</c> (one row per case and region),
+/// <c>summary.json</c> (per region, each metric's mean, median, std, min, max; then the mean over regions; the
+/// missing cases) and <c>summary.md</c> (a Markdown table). Each file is written atomically.
+/// </summary>
+public static class EvaluationReport
+{
+    public const string CasesFile = "cases.csv";
+
+    public const string SummaryJsonFile = "summary.json";
+
+    public const string SummaryMarkdownFile = "summary.md";
+
+    /// <summary>The header of <c>cases.csv</c>.</summary>
+    public const string CsvHeader = "case,region,dice,precision,sensitivity,specificity,hd95";
+
+    private static readonly string[] MetricNames = ["dice", "precision", "sensitivity", "specificity", "hd95"];
+
+    /// <summary>Writes the three files into <paramref name="folder"/> (created if needed); returns their paths.</summary>
+    public static IReadOnlyList<string> Write(EvaluationResult result, DirectoryInfo folder)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(folder);
+        try
+        {
+            folder.Create();
+        }
+        catch (IOException e)
+        {
+            throw new SegANException($"{folder.FullName}: cannot create the report folder: {e.Message}", e);
+        }
+
+        var paths = new[] { CasesFile, SummaryJsonFile, SummaryMarkdownFile }.Select(f => Path.Combine(folder.FullName, f)).ToArray();
+        WriteText(paths[0], ToCsv(result));
+        WriteText(paths[1], ToJson(result));
+        WriteText(paths[2], ToMarkdown(result));
+        return paths;
+    }
+
+    /// <summary><c>cases.csv</c>: a header, then one row per case and region (WT, TC, ET), numbers in invariant culture.</summary>
+    public static string ToCsv(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var csv = new StringBuilder(CsvHeader).Append('\n');
+        foreach (var c in result.Cases)
+        {
+            foreach (var r in c.Regions)
+            {
+                var s = r.Scores;
+                csv.Append(CsvField(c.Case)).Append(',').Append(r.Region.ShortName());
+                foreach (var v in new[] { s.Dice, s.Precision, s.Sensitivity, s.Specificity, s.Hd95 })
+                {
+                    csv.Append(',').Append(Number(v));
+                }
+
+                csv.Append('\n');
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary><c>summary.json</c>: labels, counts, regions (WT, TC, ET) with each metric's statistics, the mean over regions, and the missing cases.</summary>
+    public static string ToJson(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("labels", result.Labels.Name());
+            json.WriteNumber("cases_evaluated", result.Cases.Count);
+            json.WriteStartObject("regions");
+            foreach (var region in result.Regions)
+            {
+                json.WriteStartObject(region.Region.ShortName());
+                foreach (var (name, summary) in MetricNames.Zip(Summaries(region)))
+                {
+                    json.WriteStartObject(name);
+                    WriteNumber(json, "mean", summary.Mean);
+                    WriteNumber(json, "median", summary.Median);
+                    WriteNumber(json, "std", summary.Std);
+                    WriteNumber(json, "min", summary.Min);
+                    WriteNumber(json, "max", summary.Max);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartObject("mean");
+            for (var m = 0; m < MetricNames.Length; m++)
+            {
+                WriteNumber(json, MetricNames[m], result.Regions.Average(r => Summaries(r)[m].Mean));
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("missing_predictions");
+            result.MissingPredictions.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
+            json.WriteStartArray("missing_truths");
+            result.MissingTruths.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary><c>summary.md</c>: a table of mean ± std (median) per region and metric, and the missing cases.</summary>
+    public static string ToMarkdown(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"# Evaluation ({result.Cases.Count} cases, labels {result.Labels.Name()})\n\n");
+        md.Append("Mean ± standard deviation (median) over the evaluated cases; HD95 in mm.\n\n");
+        md.Append("| Region | Dice | Precision | Sensitivity | Specificity | HD95 |\n");
+        md.Append("| --- | --- | --- | --- | --- | --- |\n");
+        foreach (var region in result.Regions)
+        {
+            md.Append("| ").Append(region.Region.ShortName());
+            foreach (var s in Summaries(region))
+            {
+                md.Append(" | ").Append(FormatSummary(s));
+            }
+
+            md.Append(" |\n");
+        }
+
+        md.Append('\n');
+        md.Append("Missing predictions: ").Append(result.MissingPredictions.Count == 0 ? "none" : string.Join(", ", result.MissingPredictions)).Append("\n\n");
+        md.Append("Missing truths: ").Append(result.MissingTruths.Count == 0 ? "none" : string.Join(", ", result.MissingTruths)).Append('\n');
+        return md.ToString();
+    }
+
+    /// <summary>"0.912 ± 0.034 (0.920)", or "n/a" without cases.</summary>
+    public static string FormatSummary(MetricSummary s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return double.IsNaN(s.Mean)
+            ? "n/a"
+            : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:0.000} ± {s.Std:0.000} ({s.Median:0.000})");
+    }
+
+    /// <summary>The five summaries of a region in column order: Dice, precision, sensitivity, specificity, HD95.</summary>
+    public static IReadOnlyList<MetricSummary> Summaries(RegionSummary region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return [region.Dice, region.Precision, region.Sensitivity, region.Specificity, region.Hd95];
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(name, Math.Round(value, 6));
+        }
+        else
+        {
+            json.WriteNull(name); // no evaluated case: JSON has no NaN
+        }
+    }
+
+    private static string Number(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+
+    private static string CsvField(string text) =>
+        text.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+
+    private static void WriteText(string path, string text)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+}
