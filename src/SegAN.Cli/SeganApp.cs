@@ -15,6 +15,7 @@ public static class SeganApp
     {
         var root = new RootCommand("SegAN.NET: adversarial medical image segmentation (Xue et al. 2017) on TorchSharp.");
         root.Subcommands.Add(InfoCommand.Create(console));
+        root.Subcommands.Add(ExportCommand.Create(console));
         return root;
     }
 
