@@ -59,7 +59,8 @@ public sealed class Critic : nn.Module<Tensor, Tensor[]>
         using var noGrad = torch.no_grad();
         foreach (var p in parameters())
         {
-            p.clamp_(-clip, clip).Dispose();
+            // In place; the returned tensor is the parameter itself, so it must not be disposed.
+            p.clamp_(-clip, clip);
         }
     }
 }

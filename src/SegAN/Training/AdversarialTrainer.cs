@@ -23,7 +23,8 @@ public readonly record struct StepLosses(double Critic, double Segmentor, double
 public sealed class AdversarialTrainer : IDisposable
 {
     private readonly RegionSegmentor _segmentor;
-    private readonly ModuleList<Critic> _critics;
+    private readonly CriticSet _critics;
+    private readonly Critic[] _criticList;
     private readonly optim.Optimizer _segmentorOptimizer;
     private readonly optim.Optimizer? _criticOptimizer;
     private readonly Parameter[] _criticParameters;
@@ -40,17 +41,15 @@ public sealed class AdversarialTrainer : IDisposable
         _diceWeight = diceWeight;
         torch.random.manual_seed(seed);
         _segmentor = new RegionSegmentor(architecture);
-        _critics = new ModuleList<Critic>();
         var variant = architecture.Variant;
-        for (var k = 0; k < variant.CriticCount(); k++)
-        {
-            _critics.Add(new Critic(variant.CriticInputChannels(architecture.InChannels), architecture.CriticDepth, architecture.BaseWidth));
-        }
+        _critics = new CriticSet(Enumerable.Range(0, variant.CriticCount())
+            .Select(_ => new Critic(variant.CriticInputChannels(architecture.InChannels), architecture.CriticDepth, architecture.BaseWidth)));
+        _criticList = [.. _critics.Critics];
 
         _segmentor.to(_device);
         _critics.to(_device);
         _criticParameters = [.. _critics.parameters()];
-        foreach (var critic in _critics)
+        foreach (var critic in _criticList)
         {
             critic.ClampWeights(clip);
         }
@@ -65,7 +64,7 @@ public sealed class AdversarialTrainer : IDisposable
     public RegionSegmentor Segmentor => _segmentor;
 
     /// <summary>The critics (none for S3-3C-s0 and U-Net).</summary>
-    public IReadOnlyList<Critic> Critics => [.. _critics];
+    public IReadOnlyList<Critic> Critics => _criticList;
 
     /// <summary>One training step on <paramref name="batch"/> at <paramref name="learningRate"/>.</summary>
     public StepLosses Step(SliceBatch batch, double learningRate)
@@ -111,7 +110,7 @@ public sealed class AdversarialTrainer : IDisposable
         if (_criticOptimizer is not null)
         {
             _criticOptimizer.zero_grad();
-            var lossC = MultiScaleL1Loss.Compute(variant, [.. _critics], images, predicted.detach(), truth);
+            var lossC = MultiScaleL1Loss.Compute(variant, _criticList, images, predicted.detach(), truth);
             criticLoss = lossC.item<float>();
             if (!double.IsFinite(criticLoss))
             {
@@ -120,7 +119,7 @@ public sealed class AdversarialTrainer : IDisposable
 
             lossC.neg().backward();
             _criticOptimizer.step();
-            foreach (var critic in _critics)
+            foreach (var critic in _criticList)
             {
                 critic.ClampWeights(_clip);
             }
@@ -136,10 +135,10 @@ public sealed class AdversarialTrainer : IDisposable
             if (_critics.Count > 0)
             {
                 using var noGrad = torch.no_grad();
-                real = MultiScaleL1Loss.RealFeatures(variant, [.. _critics], images, truth);
+                real = MultiScaleL1Loss.RealFeatures(variant, _criticList, images, truth);
             }
 
-            var adversarial = MultiScaleL1Loss.Compute(variant, [.. _critics], images, predicted, truth, real);
+            var adversarial = MultiScaleL1Loss.Compute(variant, _criticList, images, predicted, truth, real);
             var (dice, total) = AddDice(adversarial, predicted, truth);
             var segmentorLoss = (double)adversarial.item<float>();
             var diceLoss = (double)dice.item<float>();
