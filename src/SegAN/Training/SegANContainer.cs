@@ -100,8 +100,11 @@ internal static class SegANContainer
     {
         using var memory = new MemoryStream();
         write(memory);
-        writer.Write(memory.Length);
-        writer.Write(memory.GetBuffer(), 0, (int)memory.Length);
+
+        // TorchSharp's Module.save closes the stream; ToArray still works on a closed MemoryStream.
+        var bytes = memory.ToArray();
+        writer.Write((long)bytes.Length);
+        writer.Write(bytes);
     }
 
     /// <summary>Reads a length-prefixed blob into memory.</summary>
