@@ -38,9 +38,17 @@ internal static class SegmentorOnnxGraph
         var variant = architecture.Variant;
         var count = variant.SegmentorCount();
         var logits = new string[count];
+        var used = new HashSet<string>(StringComparer.Ordinal);
         for (var s = 0; s < count; s++)
         {
-            logits[s] = EmitSegmentor(builder, modules, $"seg.{s}", count > 1 ? $"seg{s}_" : string.Empty, architecture.Depth);
+            logits[s] = EmitSegmentor(builder, modules, used, $"seg.{s}", count > 1 ? $"seg{s}_" : string.Empty, architecture.Depth);
+        }
+
+        // A module this writer does not know would be silently left out of the graph; refuse instead.
+        var unknown = modules.Where(m => m.Value is Conv2d or BatchNorm2d && !used.Contains(m.Key)).Select(m => m.Key).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException($"The ONNX writer does not know the segmentor's modules {string.Join(", ", unknown)}.");
         }
 
         if (variant == Variant.S1_1C)
@@ -73,14 +81,14 @@ internal static class SegmentorOnnxGraph
         return builder.Graph;
     }
 
-    private static string EmitSegmentor(OnnxGraphBuilder builder, Dictionary<string, nn.Module> modules, string key, string prefix, int depth)
+    private static string EmitSegmentor(OnnxGraphBuilder builder, Dictionary<string, nn.Module> modules, HashSet<string> used, string key, string prefix, int depth)
     {
         var skips = new string[depth];
         var x = InputName;
         for (var level = 0; level < depth; level++)
         {
             var block = $"{key}.down.{level}";
-            var conv = Conv(builder, Folded(modules, block), x, $"{prefix}down{level}", stride: 2, pad: 1);
+            var conv = Conv(builder, Folded(modules, used, block), x, $"{prefix}down{level}", stride: 2, pad: 1);
             x = builder.Node("LeakyRelu", $"{prefix}down{level}_act", [conv], OnnxGraphBuilder.Float("alpha", (float)Models.Blocks.DownBlock.LeakySlope));
             skips[level] = x;
         }
@@ -99,7 +107,7 @@ internal static class SegmentorOnnxGraph
                 [x, string.Empty, Scales],
                 OnnxGraphBuilder.String("mode", "linear"),
                 OnnxGraphBuilder.String("coordinate_transformation_mode", "half_pixel"));
-            var conv = Conv(builder, Folded(modules, block), resized, $"{prefix}up{j}", stride: 1, pad: 1);
+            var conv = Conv(builder, Folded(modules, used, block), resized, $"{prefix}up{j}", stride: 1, pad: 1);
             x = j == depth - 1 ? conv : builder.Node("Relu", $"{prefix}up{j}_act", [conv]);
         }
 
@@ -120,12 +128,15 @@ internal static class SegmentorOnnxGraph
     }
 
     /// <summary>The convolution of <paramref name="block"/> with its batch norm, if any, folded in.</summary>
-    private static FoldedConv Folded(Dictionary<string, nn.Module> modules, string block)
+    private static FoldedConv Folded(Dictionary<string, nn.Module> modules, HashSet<string> used, string block)
     {
         if (!modules.TryGetValue($"{block}.conv", out var module) || module is not Conv2d conv)
         {
             throw new InvalidOperationException($"The segmentor has no convolution {block}.conv.");
         }
+
+        used.Add($"{block}.conv");
+        used.Add($"{block}.bn");
 
         var shape = conv.weight!.shape;
         BatchNormParameters? norm = null;

@@ -66,7 +66,15 @@ public static class EngineFactory
     {
         var torchDevice = ComputeContext.Initialize(device, threads);
         var loaded = ModelFile.Load(modelPath, torchDevice);
-        return new TorchSegmentationEngine(loaded.Segmentor, new SegmentationModelInfo(modelPath, ModelFileKind.Segan, loaded.Header), torchDevice);
+        try
+        {
+            return new TorchSegmentationEngine(loaded.Segmentor, new SegmentationModelInfo(modelPath, ModelFileKind.Segan, loaded.Header), torchDevice);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
