@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using SegAN.Export;
+using Spectre.Console;
+
+namespace SegAN.Cli.Commands;
+
+/// <summary><c>segan export</c>: a model.segan as an ONNX file and/or a Triton Inference Server model repository.</summary>
+internal static class ExportCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "The model.segan to export. Required.",
+            Required = true,
+        };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "The .onnx file to write. Default: none (then --triton is required).",
+        };
+        var opset = new Option<int>("--opset")
+        {
+            Description = $"ONNX opset, {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset}. Default: {OnnxExporter.DefaultOpset}.",
+            DefaultValueFactory = _ => OnnxExporter.DefaultOpset,
+        };
+        var height = new Option<int>("--height")
+        {
+            Description = "Fix the input height (a multiple of the model's size multiple); 0 keeps it dynamic. Default: 0.",
+            DefaultValueFactory = _ => 0,
+        };
+        var width = new Option<int>("--width")
+        {
+            Description = "Fix the input width; 0 keeps it dynamic. Default: 0.",
+            DefaultValueFactory = _ => 0,
+        };
+        var triton = new Option<string?>("--triton")
+        {
+            Description = "Also write a Triton Inference Server model repository here (NAME/config.pbtxt, NAME/1/model.onnx). Default: none.",
+        };
+        var tritonName = new Option<string>("--triton-name")
+        {
+            Description = "Model name (and folder) in the Triton repository. Default: segan.",
+            DefaultValueFactory = _ => "segan",
+        };
+        var maxBatch = new Option<int>("--max-batch-size")
+        {
+            Description = "Triton's max_batch_size; 0 disables Triton's batching. Default: 32.",
+            DefaultValueFactory = _ => 32,
+        };
+        var command = new Command("export", "Export a model.segan to ONNX (image (N,C,H,W) -> regions (N,3,H,W) WT/TC/ET probabilities, with the model's metadata) and optionally a Triton model repository.")
+        {
+            model, output, opset, height, width, triton, tritonName, maxBatch,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var h = parse.GetValue(height);
+            var w = parse.GetValue(width);
+            var options = new OnnxExportOptions(parse.GetValue(opset), h == 0 ? null : h, w == 0 ? null : w);
+            var result = OnnxExporter.Export(
+                parse.GetValue(model)!,
+                parse.GetValue(output),
+                options,
+                parse.GetValue(triton),
+                new TritonOptions(parse.GetValue(tritonName)!, parse.GetValue(maxBatch)));
+            var size = (result.Bytes / 1024.0 / 1024.0).ToString("F1", CultureInfo.InvariantCulture);
+            var header = result.Header;
+            console.MarkupLineInterpolated($"exported [bold]{header.Architecture.ToString()}[/] (modalities {string.Join(", ", header.Modalities)}), opset {result.Opset}, {size} MiB");
+            if (result.OnnxPath is not null)
+            {
+                console.MarkupLineInterpolated($"  onnx:   {result.OnnxPath}");
+            }
+
+            if (result.TritonModelFolder is not null)
+            {
+                console.MarkupLineInterpolated($"  triton: {result.TritonModelFolder} (config.pbtxt, 1/model.onnx)");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
