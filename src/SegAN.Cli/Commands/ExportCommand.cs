@@ -63,9 +63,11 @@ internal static class ExportCommand
                 options,
                 parse.GetValue(triton),
                 new TritonOptions(parse.GetValue(tritonName)!, parse.GetValue(maxBatch)));
-            var size = (result.Bytes / 1024.0 / 1024.0).ToString("F1", CultureInfo.InvariantCulture);
+            var size = result.Bytes >= 1 << 20
+                ? (result.Bytes / 1024.0 / 1024.0).ToString("F1 'MiB'", CultureInfo.InvariantCulture)
+                : (result.Bytes / 1024.0).ToString("F1 'KiB'", CultureInfo.InvariantCulture);
             var header = result.Header;
-            console.MarkupLineInterpolated($"exported [bold]{header.Architecture.ToString()}[/] (modalities {string.Join(", ", header.Modalities)}), opset {result.Opset}, {size} MiB");
+            console.MarkupLineInterpolated($"exported [bold]{header.Architecture.ToString()}[/] (modalities {string.Join(", ", header.Modalities)}), opset {result.Opset}, {size}");
             if (result.OnnxPath is not null)
             {
                 console.MarkupLineInterpolated($"  onnx:   {result.OnnxPath}");

@@ -103,14 +103,20 @@ internal static class ExportTestModels
     }
 
     /// <summary>Runs a python3 script with the onnx package (argv[1..] = args); skips when either is missing, except under CI=true.</summary>
-    public static string PythonOnnx(string script, params string[] args)
+    public static string PythonOnnx(string script, params string[] args) => Python("onnx", "python3-onnx", script, args);
+
+    /// <summary>
+    /// Runs a python3 script that needs <paramref name="module"/> (Debian package <paramref name="package"/>);
+    /// skips when python3 or the module is missing, except under CI=true where that fails.
+    /// </summary>
+    public static string Python(string module, string package, string script, params string[] args)
     {
         const string python = "/usr/bin/python3";
-        var available = File.Exists(python) && Run(python, ["-c", "import onnx"]).Code == 0;
+        var available = File.Exists(python) && Run(python, ["-c", $"import {module}"]).Code == 0;
         if (!available)
         {
-            Assert.False(IsCi, "python3 with the onnx package (Debian python3-onnx) is required under CI=true");
-            Skip.If(true, "python3 with the onnx package (Debian python3-onnx) is not installed");
+            Assert.False(IsCi, $"python3 with {module} (Debian {package}) is required under CI=true");
+            Skip.If(true, $"python3 with {module} (Debian {package}) is not installed");
         }
 
         var (code, stdout, stderr) = Run(python, ["-c", script, .. args]);
