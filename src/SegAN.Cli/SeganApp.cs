@@ -17,6 +17,7 @@ public static class SeganApp
         root.Subcommands.Add(InfoCommand.Create(console));
         root.Subcommands.Add(SynthCommand.Create(console));
         root.Subcommands.Add(DatasetCommand.Create(console));
+        root.Subcommands.Add(InspectCommand.Create(console));
         return root;
     }
 
