@@ -108,5 +108,9 @@ public sealed class CaseLoaderTests : IDisposable
         Assert.Equal(seg.Data, prepared.RestoreLabels(prepared.Regions!).Data);
         Assert.False(prepared.SliceHasBrain[0]);
         Assert.True(prepared.SliceHasBrain[64]);
+
+        // And perfect centre-crop outputs (the targets themselves) give the label map back too: the 96^3 head
+        // lies inside the central 160 x 160 of the 180 x 180 grid
+        Assert.Equal(seg.Data, prepared.LabelsFromCentreCrops(SliceCrop.CentreTargets(prepared)).Data);
     }
 }
