@@ -7,3 +7,7 @@ var threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture)
 ComputeContext.Initialize(DeviceSpec.Cpu, threads);
 Console.WriteLine($"CPU: {CpuFeatures.ModelName}, torch threads {torch.get_num_threads()}");
 Console.WriteLine($"float32 matmul: {MatmulProbe.MeasureGflops():F1} GFLOP/s");
+foreach (var line in NiftiIoProbe.Measure())
+{
+    Console.WriteLine(line);
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using SegAN.Data;
+using Spectre.Console;
+
+namespace SegAN.Cli.Commands;
+
+/// <summary>
+/// <c>segan dataset DATA</c>: shows how a dataset folder is read (layout, cases, groups, the train/validation
+/// split) and, with <c>--check</c>, reads and prepares every case to find bad files before training.
+/// </summary>
+internal static class DatasetCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var data = new Argument<DirectoryInfo>("DATA") { Description = "Dataset folder: a folder per case (optionally under HGG/LGG group folders)." };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed of the 9:1 train/validation split. Default: 0.",
+            DefaultValueFactory = _ => 0,
+        };
+        var check = new Option<bool>("--check")
+        {
+            Description = "Read and prepare every case (shapes, geometry, labels); exit 2 on the first bad file. Default: off.",
+        };
+        var datasetOptions = DatasetOptions.Create();
+        var command = new Command("dataset", "Show the cases of a dataset folder, their files and the train/validation split; --check reads every case.")
+        {
+            data, seed, check,
+        };
+        datasetOptions.AddTo(command);
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var root = parse.GetValue(data)!;
+            var layout = datasetOptions.Resolve(parse, root);
+            var cases = DatasetDiscovery.Discover(root, layout, requireLabels: layout.SegPattern is not null);
+            var split = DatasetSplit.Create(cases, parse.GetValue(seed));
+            var validation = split.Validation.Select(c => c.Directory).ToHashSet(StringComparer.Ordinal);
+
+            console.MarkupLineInterpolated(
+                $"modalities: {string.Join(", ", layout.Modalities.Select(m => $"{m.Name}={m.Pattern}"))}; segmentation: {layout.SegPattern ?? "none"}; labels: {layout.Labels.Name()}");
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("case").AddColumn("group").AddColumn("split").AddColumn("files");
+            foreach (var c in cases)
+            {
+                var files = c.ModalityFiles.Append(c.SegFile).OfType<string>().Select(Path.GetFileName);
+                table.AddRow(
+                    Markup.Escape(c.Name),
+                    Markup.Escape(c.Group ?? "-"),
+                    validation.Contains(c.Directory) ? "validation" : "train",
+                    Markup.Escape(string.Join(" ", files)));
+            }
+
+            console.Write(table);
+            console.MarkupLineInterpolated(
+                $"{cases.Count} case(s): {split.Train.Count} train, {split.Validation.Count} validation (seed {parse.GetValue(seed)})");
+
+            if (parse.GetValue(check))
+            {
+                var options = PreprocessOptions.Paper;
+                foreach (var c in cases)
+                {
+                    var prepared = CaseLoader.Prepare(c, layout.Labels, options);
+                    var slices = prepared.SliceHasBrain.Count(b => b);
+                    console.MarkupLineInterpolated(
+                        $"ok {c.Name}: {string.Join("x", prepared.SourceGeometry.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))} voxels, {slices} slices with brain");
+                }
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
