@@ -75,6 +75,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("val", console.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Train_InAnInteractiveTerminal_ShowsAProgressBar()
+    {
+        var data = Synth();
+        var console = Console().Interactive();
+
+        var code = SeganApp.Run(Tiny(data, Path.Combine(_root.FullName, "live"), 2), console);
+
+        Assert.True(code == ExitCodes.Ok, console.Output);
+        Assert.Contains("step 2/2", console.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--variant", "s2", "s3-3c-s0")]
     [InlineData("--optimizer", "sgd", "rmsprop")]
