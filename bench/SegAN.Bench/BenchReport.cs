@@ -51,6 +51,8 @@ internal sealed class BenchReport
 
     public List<string> Io { get; } = [];
 
+    public List<string> Ops { get; } = [];
+
     public List<ResidentSample>? ResidentOverSteps { get; set; }
 
     public double? ResidentGrowthMiB { get; set; }

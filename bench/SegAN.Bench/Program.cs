@@ -127,6 +127,12 @@ if (options.Runs("leak"))
     Console.WriteLine(Inv($"resident memory over {options.LeakSteps} small S3-3C steps (32x32, batch 4): {string.Join(", ", samples.Select(s => Inv($"{s.Step}: {s.ResidentMiB:F0}")))} MiB; growth after step {first.Step}: {report.ResidentGrowthMiB:F1} MiB"));
 }
 
+if (options.Runs("ops"))
+{
+    report.Ops.AddRange(OpsProbe.Measure(options.InferBatch, size));
+    report.Ops.ForEach(Console.WriteLine);
+}
+
 if (options.Runs("io"))
 {
     report.Io.AddRange(NiftiIoProbe.Measure());

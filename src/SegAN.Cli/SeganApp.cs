@@ -20,6 +20,7 @@ public static class SeganApp
         root.Subcommands.Add(DatasetCommand.Create(console));
         root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
+        root.Subcommands.Add(TrainCommand.Create(console));
         return root;
     }
 

@@ -48,11 +48,8 @@ public sealed class AdversarialTrainer : IDisposable
 
         _segmentor.to(_device);
         _critics.to(_device);
+        // Like the authors' code and the PyTorch reference, weights are clamped after each critic update, not at start.
         _criticParameters = [.. _critics.parameters()];
-        foreach (var critic in _criticList)
-        {
-            critic.ClampWeights(clip);
-        }
 
         _segmentorOptimizer = MakeOptimizer(optimizer, _segmentor.parameters(), learningRate);
         _criticOptimizer = _criticParameters.Length > 0 ? MakeOptimizer(optimizer, _criticParameters, learningRate) : null;

@@ -103,6 +103,18 @@ public static class Trainer
         long bestStep = 0;
         if (options.Resume)
         {
+            var saved = Checkpoint.ReadState(checkpointPath);
+            if (saved.Options.Optimizer != options.Optimizer)
+            {
+                throw new SegANException($"{checkpointPath}: the run was trained with --optimizer {saved.Options.Optimizer.ToString().ToLowerInvariant()}; resume with the same optimizer.");
+            }
+
+            // The seed fixes the split and the batch stream: another one would silently train on other data.
+            if (saved.Options.Seed != options.Seed || saved.Options.BatchSize != options.BatchSize)
+            {
+                throw new SegANException(Inv($"{checkpointPath}: the run was trained with --seed {saved.Options.Seed} and --batch {saved.Options.BatchSize}; resume with the same values."));
+            }
+
             var state = Checkpoint.Load(checkpointPath, trainer);
             (step, previousSeconds, bestDice, bestStep) = (state.Step, state.Seconds, state.BestDice, state.BestStep);
             TruncateMetrics(metricsPath, step);
@@ -116,6 +128,11 @@ public static class Trainer
         Log(options.Resume
             ? Inv($"resuming at step {step} of {totalSteps}: {architecture}")
             : Inv($"new run, {totalSteps} steps: {architecture}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, clip {options.Clip}, dice weight {options.DiceWeight}, seed {options.Seed}"));
+
+        if (inputs.Preprocessing is { } preprocessing)
+        {
+            Log("data: " + preprocessing.GetRawText());
+        }
 
         var source = inputs.OpenBatches(step);
         using var sourceLifetime = source as IDisposable;
