@@ -16,7 +16,23 @@ internal static class OpsProbe
     public static IEnumerable<string> Measure(int batch, int size)
     {
         using var scope = torch.NewDisposeScope();
-        using var mode = torch.inference_mode();
+        using (torch.inference_mode())
+        {
+            foreach (var line in MeasureLayers(batch, size))
+            {
+                yield return line;
+            }
+        }
+
+        foreach (var line in MeasureResizeTraining(batch, size))
+        {
+            yield return line;
+        }
+    }
+
+    private static IEnumerable<string> MeasureLayers(int batch, int size)
+    {
+        using var scope = torch.NewDisposeScope();
         torch.random.manual_seed(0);
         var cases = new (string Name, nn.Module<Tensor, Tensor> Layer, long[] Input, double Gflop)[]
         {
@@ -41,6 +57,23 @@ internal static class OpsProbe
         var up = Milliseconds(() => nn.functional.interpolate(maps, scale_factor: ScaleTwo, mode: InterpolationMode.Bilinear, align_corners: false));
         var upCl = Milliseconds(() => nn.functional.interpolate(ChannelsLast(maps), scale_factor: ScaleTwo, mode: InterpolationMode.Bilinear, align_corners: false));
         yield return string.Create(CultureInfo.InvariantCulture, $"{"bilinear x2 512 maps",-20} b{batch} {size / 4}px: NCHW {up,8:F1} ms, channels last {upCl,8:F1} ms");
+    }
+
+    /// <summary>Forward and backward of the x2 bilinear resize, NCHW against channels last.</summary>
+    public static IEnumerable<string> MeasureResizeTraining(int batch, int size)
+    {
+        using var scope = torch.NewDisposeScope();
+        var maps = torch.randn([batch, 512, size / 4, size / 4]).requires_grad_();
+        double Run(Func<Tensor, Tensor> layout) => Milliseconds(() =>
+        {
+            var y = nn.functional.interpolate(layout(maps), scale_factor: ScaleTwo, mode: InterpolationMode.Bilinear, align_corners: false);
+            y.sum().backward();
+            maps.grad!.zero_();
+            return y;
+        });
+        var nchw = Run(x => x);
+        var nhwc = Run(ChannelsLast);
+        yield return string.Create(CultureInfo.InvariantCulture, $"bilinear x2 forward+backward 512 maps b{batch} {size / 4}px: NCHW {nchw,8:F1} ms, channels last {nhwc,8:F1} ms");
     }
 
     /// <summary>NHWC storage behind an NCHW view (libtorch's channels-last format).</summary>

@@ -88,6 +88,9 @@ try
 
     if (options.Runs("levers"))
     {
+        var t = TrainingProbe.Measure(Variant.S3_3C, options.TrainBatches[0], size, options.Warmup, options.TrainIterations(options.TrainBatches[0]), channelsLast: false);
+        report.Training.Add(t);
+        Console.WriteLine(Inv($"train {t.Variant} batch {t.Batch} {t.Size}x{t.Size}: {t.SlicesPerSecond,7:F2} slices/s ({t.SecondsPerStep:F2} s/step)"));
         foreach (var lever in new[] { "channels-last", "bf16" })
         {
             var r = InferenceProbe.MeasureTorchLever(modelPath!, lever, options.InferBatch, size, options.Warmup, options.InferIterations);

@@ -23,12 +23,12 @@ internal sealed record TrainingResult(
 /// </summary>
 internal static class TrainingProbe
 {
-    public static TrainingResult Measure(Variant variant, int batch, int size, int warmup, int iterations, int channels = 3, int baseWidth = 64)
+    public static TrainingResult Measure(Variant variant, int batch, int size, int warmup, int iterations, bool channelsLast = true, int channels = 3, int baseWidth = 64)
     {
         var architecture = new SegANArchitecture(variant, channels, BaseWidth: baseWidth);
         GC.Collect();
         ProcessMemory.ResetPeak();
-        using var trainer = new AdversarialTrainer(architecture, OptimizerKind.RmsProp, 2e-5, 0.05, TrainOptions.DefaultDiceWeight, seed: 0);
+        using var trainer = new AdversarialTrainer(architecture, OptimizerKind.RmsProp, 2e-5, 0.05, TrainOptions.DefaultDiceWeight, seed: 0) { ChannelsLast = channelsLast };
         var data = RandomBatch(batch, channels, size, seed: 1);
         for (var i = 0; i < warmup; i++)
         {
@@ -44,7 +44,7 @@ internal static class TrainingProbe
         var seconds = watch.Elapsed.TotalSeconds / iterations;
         var flops = FlopCount.TrainingPerSlice(architecture, size, size);
         var slicesPerSecond = batch / seconds;
-        return new TrainingResult(variant.CliName(), batch, size, iterations, seconds, slicesPerSecond, flops / 1e9, flops * slicesPerSecond / 1e9, ProcessMemory.PeakMiB());
+        return new TrainingResult(variant.CliName() + (channelsLast ? "" : " nchw"), batch, size, iterations, seconds, slicesPerSecond, flops / 1e9, flops * slicesPerSecond / 1e9, ProcessMemory.PeakMiB());
     }
 
     /// <summary>Random images (standard normal) and 0/1 targets with 30 % ones, as the PyTorch yardstick draws them.</summary>
