@@ -8,6 +8,9 @@ namespace SegAN.Bench;
 /// <summary>Resident memory after a number of training steps.</summary>
 internal sealed record ResidentSample(int Step, double ResidentMiB);
 
+/// <summary>bfloat16 against float32 predictions of the same model on the same slices.</summary>
+internal sealed record BFloat16Agreement(int Slices, double MaxAbsDifference, double MeanAbsDifference, double MaskDice);
+
 /// <summary>One speed or memory target of the performance issue, and whether this run met it.</summary>
 internal sealed record TargetResult(string Name, string Goal, double? Measured, bool? Met);
 
@@ -51,6 +54,8 @@ internal sealed class BenchReport
 
     public List<string> Io { get; } = [];
 
+    public BFloat16Agreement? BFloat16Agreement { get; set; }
+
     public List<string> Ops { get; } = [];
 
     public List<ResidentSample>? ResidentOverSteps { get; set; }
@@ -74,7 +79,7 @@ internal sealed class BenchReport
     {
         PeakResidentMiB = Math.Max(ProcessMemory.PeakMiB(), Training.Concat<object>(Inference).Concat(Cases).Select(PeakOf).DefaultIfEmpty(0).Max());
         var train = Training.FirstOrDefault(t => t.Variant == "s3-3c" && t.Batch == Yardstick?.Batch);
-        var bestInfer = Inference.Where(i => i.Engine is "torch" or "onnx" && i.Batch == Yardstick?.Batch).MaxBy(i => i.SlicesPerSecond);
+        var bestInfer = Inference.Where(i => !i.Engine.EndsWith("(lever)", StringComparison.Ordinal) && i.Batch == Yardstick?.Batch).MaxBy(i => i.SlicesPerSecond);
         TrainRatio = train is not null && Yardstick is not null ? train.SlicesPerSecond / Yardstick.TrainSlicesPerSecond : null;
         InferRatio = bestInfer is not null && Yardstick is not null ? bestInfer.SlicesPerSecond / Yardstick.InferSlicesPerSecond : null;
         var bestCase = Cases.MinBy(c => c.TotalSeconds);

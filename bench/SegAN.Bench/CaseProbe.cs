@@ -63,12 +63,12 @@ internal sealed class CaseProbe : IDisposable
     }
 
     /// <summary>Segments the case with <paramref name="engine"/>, <paramref name="batch"/> slices per call.</summary>
-    public CaseResult Run(string modelPath, EngineKind engine, int threads, int batch, bool parallelRead)
+    public CaseResult Run(string modelPath, EngineKind engine, int threads, int batch, bool parallelRead, bool bfloat16 = false)
     {
         GC.Collect();
         ProcessMemory.ResetPeak();
         var watch = Stopwatch.StartNew();
-        using var model = EngineFactory.Open(modelPath, engine, Compute.DeviceSpec.Cpu, threads);
+        using var model = EngineFactory.Open(modelPath, engine, Compute.DeviceSpec.Cpu, threads, bfloat16);
         var open = watch.Elapsed.TotalSeconds;
 
         watch.Restart();
@@ -101,10 +101,26 @@ internal sealed class CaseProbe : IDisposable
         NiftiFile.Write(Path.Combine(_folder.FullName, "case_pred.nii.gz"), labels, NiftiDataType.UInt8);
         var write = watch.Elapsed.TotalSeconds;
         return new CaseResult(
-            model.Name, Shape, predicted, open, read, preprocess, segment, restore, write, read + preprocess + segment + restore + write, ProcessMemory.PeakMiB());
+            model.Name + (bfloat16 ? "-bf16" : "") + (parallelRead ? "" : " (sequential read)"), Shape, predicted, open, read, preprocess, segment, restore, write, read + preprocess + segment + restore + write, ProcessMemory.PeakMiB());
     }
 
     public void Dispose() => _folder.Delete(recursive: true);
+
+    /// <summary>The centred crops of the case's slices that hold brain, preprocessed: (n, 3, crop, crop) and n.</summary>
+    public (float[] Images, int Count) BrainSlices()
+    {
+        var prepared = Preprocessor.Prepare(CaseLoader.Load(CaseFiles.FromFiles(_modalities, _files)), Preprocess, LabelConvention.Brats2021);
+        var crops = SliceCrop.CentreImages(prepared, CropSize);
+        var size = prepared.Channels * CropSize * CropSize;
+        var slices = Enumerable.Range(0, prepared.Depth).Where(z => prepared.SliceHasBrain[z]).ToArray();
+        var images = new float[slices.Length * size];
+        for (var i = 0; i < slices.Length; i++)
+        {
+            crops.AsSpan(slices[i] * size, size).CopyTo(images.AsSpan(i * size));
+        }
+
+        return (images, slices.Length);
+    }
 
     private static List<Volume> ReadParallel(IReadOnlyList<string> paths)
     {

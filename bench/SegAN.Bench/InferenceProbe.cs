@@ -29,24 +29,28 @@ internal static class InferenceProbe
         return path;
     }
 
-    public static InferenceResult MeasureEngine(string modelPath, EngineKind kind, int threads, int batch, int size, int warmup, int iterations)
+    public static InferenceResult MeasureEngine(string modelPath, EngineKind kind, int threads, int batch, int size, int warmup, int iterations, bool bfloat16 = false)
     {
         GC.Collect();
         ProcessMemory.ResetPeak();
-        using var engine = EngineFactory.Open(modelPath, kind, DeviceSpec.Cpu, threads);
+        using var engine = EngineFactory.Open(modelPath, kind, DeviceSpec.Cpu, threads, bfloat16);
         var images = TrainingProbe.RandomBatch(batch, engine.Model.InChannels, size, seed: 3).Images;
         var seconds = Time(() => engine.PredictRegions(images, batch, engine.Model.InChannels, size, size), warmup, iterations);
-        return Result(engine.Name, modelPath, batch, size, iterations, seconds);
+        return Result(engine.Name + (bfloat16 ? "-bf16" : ""), modelPath, batch, size, iterations, seconds);
     }
 
-    /// <summary>The TorchSharp segmentor with a lever applied: "channels-last" input, or "bf16" weights and input.</summary>
+    /// <summary>
+    /// The TorchSharp segmentor outside the engine, to measure what the engine's choices bring: "nchw" (the default
+    /// layout, no channels last), "bf16-nchw" (bfloat16 without channels last), "channels-last" (as the engine).
+    /// </summary>
     public static InferenceResult MeasureTorchLever(string modelPath, string lever, int batch, int size, int warmup, int iterations)
     {
         GC.Collect();
         ProcessMemory.ResetPeak();
         using var loaded = ModelFile.Load(modelPath);
         var model = loaded.Segmentor;
-        var bf16 = lever == "bf16";
+        var bf16 = lever.StartsWith("bf16", StringComparison.Ordinal);
+        var channelsLast = lever.EndsWith("channels-last", StringComparison.Ordinal);
         if (bf16)
         {
             model.to(ScalarType.BFloat16);
@@ -59,38 +63,39 @@ internal static class InferenceProbe
                 using var scope = torch.NewDisposeScope();
                 using var mode = torch.inference_mode();
                 var x = torch.tensor(images, [batch, model.Architecture.InChannels, size, size]);
-                x = lever switch
-                {
-                    "bf16" => x.to(ScalarType.BFloat16),
-
-                    // NHWC storage behind the NCHW view: libtorch's convolutions then keep channels last throughout.
-                    "channels-last" => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2),
-                    _ => x,
-                };
+                x = bf16 ? x.to(ScalarType.BFloat16) : x;
+                x = channelsLast ? OpsProbe.ChannelsLast(x) : x;
                 return model.forward(x).to(ScalarType.Float32).contiguous().data<float>().ToArray();
             },
             warmup,
             iterations);
-        return Result("torch-" + lever, modelPath, batch, size, iterations, seconds);
+        return Result("torch-" + lever + " (lever)", modelPath, batch, size, iterations, seconds);
     }
 
-    /// <summary>Predictions of <paramref name="images"/> (n, c, size, size) by the TorchSharp segmentor in float32 and in bfloat16.</summary>
-    public static (float[] Float32, float[] BFloat16) PredictBoth(string modelPath, float[] images, int n, int size)
+    /// <summary>
+    /// How far bfloat16 predictions are from float32 ones on the same model and slices: the largest and mean absolute
+    /// probability difference and the Dice overlap of the two masks (p > 0.5), all regions pooled.
+    /// </summary>
+    public static (double MaxAbs, double MeanAbs, double MaskDice) CompareBFloat16(string modelPath, float[] images, int n, int size)
     {
-        using var loaded = ModelFile.Load(modelPath);
-        var model = loaded.Segmentor;
-        var c = model.Architecture.InChannels;
-        float[] Run(ScalarType type)
+        using var f32 = EngineFactory.Open(modelPath, EngineKind.Torch, DeviceSpec.Cpu, 0);
+        using var bf16 = EngineFactory.Open(modelPath, EngineKind.Torch, DeviceSpec.Cpu, 0, bfloat16: true);
+        var c = f32.Model.InChannels;
+        var a = f32.PredictRegions(images, n, c, size, size);
+        var b = bf16.PredictRegions(images, n, c, size, size);
+        double max = 0, sum = 0;
+        long both = 0, either = 0;
+        for (var i = 0; i < a.Length; i++)
         {
-            using var scope = torch.NewDisposeScope();
-            using var mode = torch.inference_mode();
-            var x = torch.tensor(images, [n, c, size, size]).to(type);
-            return model.forward(x).to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            var d = Math.Abs(a[i] - b[i]);
+            max = Math.Max(max, d);
+            sum += d;
+            var (pa, pb) = (a[i] > 0.5f, b[i] > 0.5f);
+            both += pa && pb ? 1 : 0;
+            either += (pa ? 1 : 0) + (pb ? 1 : 0);
         }
 
-        var f32 = Run(ScalarType.Float32);
-        model.to(ScalarType.BFloat16);
-        return (f32, Run(ScalarType.BFloat16));
+        return (max, sum / a.Length, either == 0 ? 1 : 2.0 * both / either);
     }
 
     private static InferenceResult Result(string engine, string modelPath, int batch, int size, int iterations, double seconds)

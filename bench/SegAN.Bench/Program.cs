@@ -78,9 +78,15 @@ try
 {
     if (options.Runs("infer"))
     {
-        foreach (var kind in new[] { EngineKind.Torch, EngineKind.Onnx })
+        var engines = new List<(EngineKind Kind, bool BFloat16)> { (EngineKind.Torch, false), (EngineKind.Onnx, false) };
+        if (CpuFeatures.HasAvx512Bf16)
         {
-            var r = InferenceProbe.MeasureEngine(modelPath!, kind, options.Threads, options.InferBatch, size, options.Warmup, options.InferIterations);
+            engines.Insert(1, (EngineKind.Torch, true));
+        }
+
+        foreach (var (kind, bf16) in engines)
+        {
+            var r = InferenceProbe.MeasureEngine(modelPath!, kind, options.Threads, options.InferBatch, size, options.Warmup, options.InferIterations, bf16);
             report.Inference.Add(r);
             PrintInference(r, report.MatmulGflops);
         }
@@ -91,11 +97,21 @@ try
         var t = TrainingProbe.Measure(Variant.S3_3C, options.TrainBatches[0], size, options.Warmup, options.TrainIterations(options.TrainBatches[0]), channelsLast: false);
         report.Training.Add(t);
         Console.WriteLine(Inv($"train {t.Variant} batch {t.Batch} {t.Size}x{t.Size}: {t.SlicesPerSecond,7:F2} slices/s ({t.SecondsPerStep:F2} s/step)"));
-        foreach (var lever in new[] { "channels-last", "bf16" })
+        foreach (var lever in new[] { "nchw", "bf16-nchw" })
         {
             var r = InferenceProbe.MeasureTorchLever(modelPath!, lever, options.InferBatch, size, options.Warmup, options.InferIterations);
             report.Inference.Add(r);
             PrintInference(r, report.MatmulGflops);
+        }
+
+        if (CpuFeatures.HasAvx512Bf16)
+        {
+            // Accuracy of bfloat16: phantom slices (preprocessed as for prediction) through float32 and bfloat16.
+            using var phantom = CaseProbe.Create(96, 64, new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64);
+            var (images, n) = phantom.BrainSlices();
+            var (maxAbs, meanAbs, maskDice) = InferenceProbe.CompareBFloat16(modelPath!, images, n, 64);
+            report.BFloat16Agreement = new BFloat16Agreement(n, maxAbs, meanAbs, maskDice);
+            Console.WriteLine(Inv($"bfloat16 vs float32 on {n} phantom slices (untrained weights): max |dp| {maxAbs:F4}, mean |dp| {meanAbs:F5}, mask Dice {maskDice:F4}"));
         }
     }
 
@@ -104,11 +120,17 @@ try
         using var probe = options.Quick
             ? CaseProbe.Create(96, 64, new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64)
             : CaseProbe.Create(240, 155, PreprocessOptions.Paper, SliceCrop.PaperSize);
-        foreach (var (kind, parallelRead) in new[] { (EngineKind.Onnx, true), (EngineKind.Torch, true), (EngineKind.Onnx, false) })
+        var runs = new List<(EngineKind Kind, bool ParallelRead, bool BFloat16)> { (EngineKind.Onnx, true, false), (EngineKind.Torch, true, false), (EngineKind.Onnx, false, false) };
+        if (CpuFeatures.HasAvx512Bf16)
         {
-            var r = probe.Run(modelPath!, kind, options.Threads, options.InferBatch, parallelRead);
-            report.Cases.Add(r with { Engine = r.Engine + (parallelRead ? "" : " (sequential read)") });
-            Console.WriteLine(Inv($"case {r.Shape} x3 modalities, {r.Engine}{(parallelRead ? "" : " sequential read")}: {r.TotalSeconds:F2} s (read {r.ReadSeconds:F2}, preprocess {r.PreprocessSeconds:F2}, segment {r.SegmentSeconds:F2} for {r.SlicesPredicted} slices, restore {r.RestoreSeconds:F2}, write {r.WriteSeconds:F2}; engine open {r.OpenEngineSeconds:F2}), peak RSS {r.PeakResidentMiB:F0} MiB"));
+            runs.Add((EngineKind.Torch, true, true));
+        }
+
+        foreach (var (kind, parallelRead, bf16) in runs)
+        {
+            var r = probe.Run(modelPath!, kind, options.Threads, options.InferBatch, parallelRead, bf16);
+            report.Cases.Add(r);
+            Console.WriteLine(Inv($"case {r.Shape} x3 modalities, {r.Engine}: {r.TotalSeconds:F2} s (read {r.ReadSeconds:F2}, preprocess {r.PreprocessSeconds:F2}, segment {r.SegmentSeconds:F2} for {r.SlicesPredicted} slices, restore {r.RestoreSeconds:F2}, write {r.WriteSeconds:F2}; engine open {r.OpenEngineSeconds:F2}), peak RSS {r.PeakResidentMiB:F0} MiB"));
         }
     }
 }
