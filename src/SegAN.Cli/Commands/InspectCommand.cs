@@ -21,7 +21,7 @@ internal static class InspectCommand
     {
         var file = new Argument<string>("file")
         {
-            Description = "Image to describe: .nii, .nii.gz (NIfTI-1/2), .mha or .mhd (MetaImage).",
+            Description = "Image to describe: .nii, .nii.gz (NIfTI-1/2), .mha or .mhd (MetaImage), or .png (shape W x H x channels).",
         };
         var json = CommonOptions.Json();
         var command = new Command("inspect", "Describe an image file: format, shape, voxel sizes, on-disk datatype, byte order, affine, orientation, intensity range and, for a label map, its labels.")

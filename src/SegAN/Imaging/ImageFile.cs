@@ -8,6 +8,7 @@ public enum ImageFormat
     Nifti1,
     Nifti2,
     MetaImage,
+    Png,
 }
 
 /// <summary>
@@ -16,11 +17,12 @@ public enum ImageFormat
 /// </summary>
 public sealed record ImageInfo(string Path, ImageFormat Format, long[] Shape, double[] Spacing, NiftiDataType DataType, bool BigEndian, double[,] Affine)
 {
-    /// <summary>"NIfTI-1", "NIfTI-2" or "MetaImage".</summary>
+    /// <summary>"NIfTI-1", "NIfTI-2", "MetaImage" or "PNG".</summary>
     public string FormatName => Format switch
     {
         ImageFormat.Nifti1 => "NIfTI-1",
         ImageFormat.Nifti2 => "NIfTI-2",
+        ImageFormat.Png => "PNG",
         _ => "MetaImage",
     };
 
@@ -32,13 +34,14 @@ public sealed record ImageInfo(string Path, ImageFormat Format, long[] Shape, do
 public sealed record ImageData(ImageInfo Info, IReadOnlyList<Volume> Volumes);
 
 /// <summary>
-/// Reads and writes images by file extension: <c>.nii</c>/<c>.nii.gz</c> (NIfTI-1 or -2, read and write) and
-/// <c>.mha</c>/<c>.mhd</c> (MetaImage, read only).
+/// Reads and writes images by file extension: <c>.nii</c>/<c>.nii.gz</c> (NIfTI-1 or -2, read and write),
+/// <c>.mha</c>/<c>.mhd</c> (MetaImage, read only) and <c>.png</c> (read only; one volume per colour channel, see
+/// <see cref="PngImage"/>).
 /// </summary>
 public static class ImageFile
 {
     /// <summary>Extensions <see cref="Read"/> accepts.</summary>
-    public static IReadOnlyList<string> Extensions { get; } = [".nii", ".nii.gz", ".mha", ".mhd"];
+    public static IReadOnlyList<string> Extensions { get; } = [".nii", ".nii.gz", ".mha", ".mhd", ".png"];
 
     /// <summary>True when <paramref name="path"/> has an extension this class reads.</summary>
     public static bool IsImagePath(string path)
@@ -47,10 +50,12 @@ public static class ImageFile
         return Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Reads a file holding one 3D (or 2D) volume; a 4D file is an error.</summary>
+    /// <summary>Reads a file holding one 3D (or 2D) volume; a 4D file (or a colour PNG) is an error.</summary>
     public static Volume Read(string path) => FormatOf(path) switch
     {
         ImageFormat.MetaImage => MetaImageFile.ReadVolume(path),
+        ImageFormat.Png => PngImage.ReadChannels(path) is [var gray] ? gray
+            : throw new SegANException($"{path}: a colour PNG where one grayscale image is required (PngImage.ReadChannels gives its channels)"),
         _ => NiftiFile.ReadVolume(path),
     };
 
@@ -64,14 +69,22 @@ public static class ImageFile
             return new ImageData(info, m.Volumes);
         }
 
+        if (FormatOf(path) == ImageFormat.Png)
+        {
+            var channels = PngImage.ReadChannels(path);
+            var g = channels[0].Geometry;
+            var info = new ImageInfo(path, ImageFormat.Png, [g.Shape[0], g.Shape[1], channels.Length], [1, 1], NiftiDataType.UInt8, false, g.Affine);
+            return new ImageData(info, channels);
+        }
+
         var n = NiftiFile.Read(path);
         return new ImageData(Info(path, n.Header), n.Volumes);
     }
 
     /// <summary>Reads a file's facts; for NIfTI only the header is read.</summary>
-    public static ImageInfo ReadInfo(string path) => FormatOf(path) == ImageFormat.MetaImage
-        ? ReadAll(path).Info
-        : Info(path, NiftiFile.ReadHeader(path));
+    public static ImageInfo ReadInfo(string path) => FormatOf(path) is ImageFormat.Nifti1 or ImageFormat.Nifti2
+        ? Info(path, NiftiFile.ReadHeader(path))
+        : ReadAll(path).Info;
 
     /// <summary>
     /// Writes a volume as NIfTI (<c>.nii</c> or <c>.nii.gz</c>, NIfTI-1, little-endian) with the given on-disk
@@ -80,9 +93,9 @@ public static class ImageFile
     public static void Write(string path, Volume volume, NiftiDataType dataType = NiftiDataType.Float32)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (path.EndsWith(".mha", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".mhd", StringComparison.OrdinalIgnoreCase))
+        if (FormatOf(path) is ImageFormat.MetaImage or ImageFormat.Png)
         {
-            throw new SegANException($"{path}: writing MetaImage is not supported; write .nii or .nii.gz");
+            throw new SegANException($"{path}: writing this format is not supported; write .nii or .nii.gz");
         }
 
         NiftiFile.Write(path, volume, dataType);
@@ -99,6 +112,11 @@ public static class ImageFile
         if (path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
         {
             return ImageFormat.Nifti1; // refined by the header
+        }
+
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            return ImageFormat.Png;
         }
 
         throw new SegANException($"{path}: unknown image file type; expected {string.Join(", ", Extensions)}");

@@ -18,7 +18,7 @@ public static class NiftiFile
     /// do not match the data size.</exception>
     public static NiftiImage Read(string path) => ReadCore(path, requireSingleVolume: false);
 
-    /// <summary>Reads a NIfTI file that must hold exactly one 3D volume (dim[4] and above 1).</summary>
+    /// <summary>Reads a NIfTI file that must hold exactly one 3D volume (dim[4] and above all 1).</summary>
     public static Volume ReadVolume(string path) => ReadCore(path, requireSingleVolume: true).Volumes[0];
 
     /// <summary>Reads only the header (cheap even for a large .nii.gz).</summary>
@@ -32,11 +32,11 @@ public static class NiftiFile
     }
 
     /// <summary>
-    /// Writes one 3D volume. The file is gzip-compressed when <paramref name="path"/> ends in <c>.gz</c>.
-    /// Geometry comes from <see cref="ImageGeometry.Nifti"/> when present (so that a label map copies its image's
-    /// header: pixdim, qform, sform, codes, units), else from the affine (sform, code 2 "aligned") and its
-    /// rotation (qform, code 1 "scanner"). Integer types get values rounded; a value the type cannot hold is an
-    /// error and nothing is written.
+    /// Writes one 3D volume. The file is gzip-compressed when <paramref name="path"/> ends in <c>.nii.gz</c>.
+    /// Geometry comes from <see cref="ImageGeometry.Nifti"/> when present and still describing
+    /// <see cref="ImageGeometry.Affine"/> (so that a label map copies its image's header: pixdim, qform, sform,
+    /// codes, units), else from the affine (sform, code 2 "aligned") and its rotation (qform, code 1 "scanner").
+    /// Integer types get values rounded; a value the type cannot hold is an error and nothing is written.
     /// </summary>
     public static void Write(string path, Volume volume, NiftiDataType dataType = NiftiDataType.Float32, NiftiVersion version = NiftiVersion.Nifti1, bool bigEndian = false)
     {
@@ -71,7 +71,7 @@ public static class NiftiFile
             }
         }
 
-        var compress = IsGzip(path);
+        var compress = path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase);
         if (!compress && !path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase))
         {
             throw new SegANException($"{path}: a NIfTI file name must end in .nii or .nii.gz");
@@ -119,13 +119,16 @@ public static class NiftiFile
             Description = "SegAN.NET",
         };
 
-        if (g.Nifti is { } n)
+        if (version == NiftiVersion.Nifti1 && (g.Shape.Any(d => d > short.MaxValue) || count > short.MaxValue))
         {
-            var pixdim = new double[8];
-            n.Pixdim.AsSpan(0, Math.Min(8, n.Pixdim.Length)).CopyTo(pixdim);
-            return header with
+            throw new SegANException($"{path}: dims {string.Join('x', g.Shape)} (x{count.ToString(CultureInfo.InvariantCulture)}) exceed NIfTI-1's limit of 32767 per axis; write NIfTI-2");
+        }
+
+        if (g.Nifti is { } n && n.Pixdim.Length == 8)
+        {
+            var copied = header with
             {
-                Pixdim = pixdim,
+                Pixdim = (double[])n.Pixdim.Clone(),
                 QformCode = n.QformCode,
                 SformCode = n.SformCode,
                 QuaternB = n.QuaternB,
@@ -139,6 +142,13 @@ public static class NiftiFile
                 SrowZ = (double[])n.SrowZ.Clone(),
                 XyztUnits = n.XyztUnits,
             };
+
+            // A geometry changed after reading (cropped, resampled) may still carry the source's header fields
+            // (a record `with` copies them): use them only when they still describe this geometry's affine.
+            if (SameAffine(copied.Affine, g.Affine))
+            {
+                return copied;
+            }
         }
 
         var a = g.Affine;
@@ -168,6 +178,22 @@ public static class NiftiFile
             SrowZ = [a[2, 0], a[2, 1], a[2, 2], a[2, 3]],
             XyztUnits = count > 1 ? 2 | 8 : 2, // mm, and seconds for a time series
         };
+    }
+
+    private static bool SameAffine(double[,] a, double[,] b)
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            for (var j = 0; j < 4; j++)
+            {
+                if (!(Math.Abs(a[i, j] - b[i, j]) <= 1e-4 * Math.Max(1, Math.Abs(b[i, j]))))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static NiftiImage ReadCore(string path, bool requireSingleVolume)
@@ -238,8 +264,6 @@ public static class NiftiFile
     }
 
     private static long Extent(NiftiHeader h, int i) => i <= h.Dim[0] ? h.Dim[i] : 1;
-
-    private static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Opens the file, decompressing when it starts with the gzip signature (whatever its name).</summary>
     private static Stream Open(string path)

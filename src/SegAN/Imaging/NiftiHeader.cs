@@ -287,6 +287,13 @@ public sealed record NiftiHeader
         }
 
         var minOffset = Version == NiftiVersion.Nifti1 ? Nifti1HeaderSize : Nifti2HeaderSize;
+        if (VoxOffset == 0)
+        {
+            // Some old writers leave vox_offset 0 in single files; the data then follows the header and the
+            // 4 extension bytes, as the standard's minimum says.
+            return this with { VoxOffset = minOffset + 4 };
+        }
+
         if (VoxOffset < minOffset)
         {
             throw new SegANException($"{path}: invalid vox_offset {VoxOffset.ToString(CultureInfo.InvariantCulture)} (the data cannot start inside the {minOffset.ToString(CultureInfo.InvariantCulture)}-byte header)");

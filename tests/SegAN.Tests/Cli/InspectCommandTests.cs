@@ -22,7 +22,8 @@ public sealed class InspectCommandTests
         // Given a float32 image with many distinct non-integral values
         using var dir = new TempDir();
         var path = dir.File("t1.nii.gz");
-        NiftiFile.Write(path, ImagingTestSupport.Ramp(4, 3, 2, i => i * 0.5f));
+        var ramp = ImagingTestSupport.Ramp(4, 3, 2, i => i * 0.5f);
+        NiftiFile.Write(path, new Volume(ramp.Data, ImageGeometry.FromSpacing([4, 3, 2], [0.9, 1.1, 2.2])));
 
         // When inspected as JSON
         var (code, output) = Run("inspect", path, "--json");
@@ -36,6 +37,7 @@ public sealed class InspectCommandTests
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("NIfTI-1", root.GetProperty("format").GetString());
         Assert.Equal([4L, 3, 2], root.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray());
+        Assert.Equal([0.9, 1.1, 2.2], root.GetProperty("spacing").EnumerateArray().Select(e => e.GetDouble()).ToArray()); // not float32 noise
         Assert.Equal("float32", root.GetProperty("datatype").GetString());
         Assert.Equal("little", root.GetProperty("endianness").GetString());
         Assert.Equal("RAS", root.GetProperty("orientation").GetString());

@@ -100,7 +100,8 @@ public sealed class NiftiFileTests
         // Given an image read from disk whose header has qform code 1 with a quaternion and sform code 4
         using var dir = new TempDir();
         var geometry = new NiftiGeometry([1, 2, 3, 4, 1, 0, 0, 0], 1, 4, 0.1, 0.2, 0.3, 7, 8, 9, [2, 0, 0, -1], [0, 3, 0, -2], [0, 0, 4, -3], 10);
-        var image = new Volume(new float[24], new ImageGeometry([2, 3, 4], [2, 3, 4], new double[4, 4]) { Nifti = geometry });
+        double[,] sform = { { 2, 0, 0, -1 }, { 0, 3, 0, -2 }, { 0, 0, 4, -3 }, { 0, 0, 0, 1 } };
+        var image = new Volume(new float[24], new ImageGeometry([2, 3, 4], [2, 3, 4], sform) { Nifti = geometry });
         NiftiFile.Write(dir.File("image.nii.gz"), image);
         var read = NiftiFile.ReadVolume(dir.File("image.nii.gz"));
 
@@ -119,6 +120,39 @@ public sealed class NiftiFileTests
         Assert.Equal([0.0, 3, 0, -2], h.SrowY);
         Assert.Equal([0.0, 0, 4, -3], h.SrowZ);
         Assert.Equal(labels.Data, NiftiFile.ReadVolume(dir.File("labels.nii.gz")).Data);
+    }
+
+    [Fact]
+    public void Write_GeometryChangedAfterReading_UsesTheNewAffineNotTheStaleHeader()
+    {
+        // Given an image read from disk, then shifted by 5 mm (a crop, say) with the header fields carried along
+        using var dir = new TempDir();
+        NiftiFile.Write(dir.File("image.nii"), Ramp(2, 2, 2));
+        var read = NiftiFile.ReadVolume(dir.File("image.nii"));
+        var shifted = (double[,])read.Geometry.Affine.Clone();
+        shifted[0, 3] += 5;
+        var cropped = new Volume(read.Data, read.Geometry with { Affine = shifted });
+        Assert.NotNull(cropped.Geometry.Nifti);
+
+        // When it is written
+        NiftiFile.Write(dir.File("cropped.nii"), cropped);
+
+        // Then the file has the new affine
+        AssertAffine(shifted, NiftiFile.ReadVolume(dir.File("cropped.nii")).Geometry.Affine, 1e-6);
+    }
+
+    [Fact]
+    public void Write_Nifti1TooLargeAxis_SuggestsNifti2()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("long.nii");
+        var volume = new Volume(new float[40000], ImageGeometry.FromSpacing([40000, 1, 1], [1, 1, 1]));
+
+        var e = Assert.Throws<SegANException>(() => NiftiFile.Write(path, volume, NiftiDataType.UInt8));
+
+        Assert.Contains("NIfTI-2", e.Message, StringComparison.Ordinal);
+        NiftiFile.Write(path, volume, NiftiDataType.UInt8, NiftiVersion.Nifti2);
+        Assert.Equal([40000L, 1, 1], NiftiFile.Read(path).Shape);
     }
 
     [Fact]
@@ -228,6 +262,21 @@ public sealed class NiftiFileTests
     }
 
     [Fact]
+    public void Read_VoxOffsetZero_MeansRightAfterTheHeader()
+    {
+        // Given a file whose vox_offset field is 0 (a legacy writer's quirk)
+        using var dir = new TempDir();
+        var path = dir.File("legacy.nii");
+        NiftiFile.Write(path, Ramp(2, 2, 1), NiftiDataType.UInt8);
+        var bytes = File.ReadAllBytes(path);
+        BitConverter.GetBytes(0f).CopyTo(bytes, 108);
+        File.WriteAllBytes(path, bytes);
+
+        // When it is read, then the data is taken from byte 352
+        Assert.Equal([0f, 1, 2, 3], NiftiFile.ReadVolume(path).Data);
+    }
+
+    [Fact]
     public void Write_ValueOutOfRange_FailsMidwayAndLeavesNoFile()
     {
         // Given two volumes where only the second has a value uint8 cannot hold, so the writer fails mid-way
@@ -267,6 +316,20 @@ public sealed class NiftiFileTests
         var e = Assert.Throws<SegANException>(() => NiftiFile.Write(path, Ramp(2, 2, 2)));
 
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Theory]
+    [InlineData("image.gz")]
+    [InlineData("image.nii.zip")]
+    [InlineData("image")]
+    public void Write_NotANiftiName_IsAnError(string name)
+    {
+        using var dir = new TempDir();
+
+        var e = Assert.Throws<SegANException>(() => NiftiFile.Write(dir.File(name), Ramp(2, 2, 2)));
+
+        Assert.Contains(".nii.gz", e.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 

@@ -8,7 +8,7 @@ namespace SegAN.Tests.Imaging;
 public sealed class PngImageTests
 {
     /// <summary>A minimal 8-bit PNG encoder (filter 0 rows, zlib IDAT), written here so the tests do not trust the reader's library.</summary>
-    private static byte[] Png(int width, int height, int colourType, byte[] pixels, byte[]? palette = null)
+    internal static byte[] Png(int width, int height, int colourType, byte[] pixels, byte[]? palette = null)
     {
         using var file = new MemoryStream();
         file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
