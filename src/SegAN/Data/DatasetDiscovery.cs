@@ -27,7 +27,9 @@ public static class DatasetDiscovery
         }
 
         var rootPath = Path.TrimEndingDirectorySeparator(root.FullName);
+        // Hidden files (macOS "._" resource forks, atomic-write temporaries) are never images of a case.
         var files = root.EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => !f.Name.StartsWith('.'))
             .Select(f => f.FullName)
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -103,8 +103,7 @@ public static class SliceCrop
     /// Copies the (channels, size, size) crop at (oy, ox) of slice <paramref name="z"/> of a (Z, channels, H, W)
     /// array into item <paramref name="item"/> of a (N, channels, size, size) array, optionally flipped.
     /// </summary>
-    internal static void CopyCrop<T>(T[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item)
-        where T : unmanaged, System.Numerics.INumberBase<T>
+    internal static void CopyCrop(float[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item)
     {
         int h = prepared.Height, w = prepared.Width;
         for (var c = 0; c < channels; c++)
@@ -113,12 +112,36 @@ public static class SliceCrop
             var dstPlane = ((item * channels) + c) * size * size;
             for (var y = 0; y < size; y++)
             {
-                var sy = oy + (flipY ? size - 1 - y : y);
-                var src = srcPlane + (sy * w) + ox;
-                var dst = dstPlane + (y * size);
+                var row = destination.AsSpan(dstPlane + (y * size), size);
+                source.AsSpan(srcPlane + ((oy + (flipY ? size - 1 - y : y)) * w) + ox, size).CopyTo(row);
+                if (flipX)
+                {
+                    row.Reverse();
+                }
+            }
+        }
+    }
+
+    /// <summary>The byte-map (region) version of <see cref="CopyCrop(float[], PreparedCase, int, int, int, int, int, bool, bool, float[], int)"/>.</summary>
+    internal static void CopyCrop(byte[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item)
+    {
+        int h = prepared.Height, w = prepared.Width;
+        for (var c = 0; c < channels; c++)
+        {
+            var srcPlane = ((z * channels) + c) * h * w;
+            var dstPlane = ((item * channels) + c) * size * size;
+            for (var y = 0; y < size; y++)
+            {
+                var row = destination.AsSpan(dstPlane + (y * size), size);
+                var src = source.AsSpan(srcPlane + ((oy + (flipY ? size - 1 - y : y)) * w) + ox, size);
                 for (var x = 0; x < size; x++)
                 {
-                    destination[dst + x] = float.CreateTruncating(source[src + (flipX ? size - 1 - x : x)]);
+                    row[x] = src[x];
+                }
+
+                if (flipX)
+                {
+                    row.Reverse();
                 }
             }
         }

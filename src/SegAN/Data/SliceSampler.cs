@@ -7,14 +7,15 @@ namespace SegAN.Data;
 /// <param name="CropSize">Side of the random square crop. Default 160.</param>
 /// <param name="Flip">Random left-right and up-down flips, each with probability 1/2. Default true.</param>
 /// <param name="Seed">Seed of every random choice. Default 0.</param>
-/// <param name="Prefetch">Batches prepared ahead on a background thread. Default 4.</param>
-public sealed record SliceSamplerOptions(int BatchSize = 64, int CropSize = SliceCrop.PaperSize, bool Flip = true, int Seed = 0, int Prefetch = 4)
+/// <param name="Prefetch">Batches prepared ahead, in all. Default 4.</param>
+/// <param name="Workers">Background threads preparing batches (the batches do not depend on it). Default 2.</param>
+public sealed record SliceSamplerOptions(int BatchSize = 64, int CropSize = SliceCrop.PaperSize, bool Flip = true, int Seed = 0, int Prefetch = 4, int Workers = 2)
 {
     public SliceSamplerOptions Validate()
     {
-        if (BatchSize < 1 || CropSize < 1 || Prefetch < 1)
+        if (BatchSize < 1 || CropSize < 1 || Prefetch < 1 || Workers < 1)
         {
-            throw new SegANException($"batch size {BatchSize}, crop size {CropSize} and prefetch {Prefetch} must be positive");
+            throw new SegANException($"batch size {BatchSize}, crop size {CropSize}, prefetch {Prefetch} and workers {Workers} must be positive");
         }
 
         return this;
@@ -26,17 +27,20 @@ public sealed record SliceSamplerOptions(int BatchSize = 64, int CropSize = Slic
 /// training case, cropped at a random position and randomly flipped. Batch <c>k</c> depends only on the cases,
 /// the options and <c>k</c> (its random numbers come from a generator seeded with (seed, k)), so resuming is
 /// exact: save <see cref="Position"/> with the checkpoint and start a new sampler at that position. Batches are
-/// built ahead on a background thread into a bounded queue of <see cref="SliceSamplerOptions.Prefetch"/>.
+/// built ahead by <see cref="SliceSamplerOptions.Workers"/> background threads (worker w builds batches
+/// start + w, start + w + Workers, ...) into bounded queues holding <see cref="SliceSamplerOptions.Prefetch"/>
+/// batches in all, and handed out in index order.
 /// </summary>
 public sealed class SliceSampler : ISliceBatchSource, IDisposable
 {
     private readonly IReadOnlyList<PreparedCase> _cases;
     private readonly (int Case, int Z)[] _slices;
     private readonly SliceSamplerOptions _options;
-    private readonly BlockingCollection<SliceBatch> _queue;
+    private readonly BlockingCollection<SliceBatch>[] _queues;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _producer;
-    private Exception? _failure;
+    private readonly Task[] _producers;
+    private readonly long _start;
+    private volatile Exception? _failure;
     private long _position;
 
     /// <summary>Starts sampling at batch <paramref name="position"/> (0 for a new run, a checkpoint's position to resume).</summary>
@@ -49,8 +53,12 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
         _cases = [.. cases];
         _slices = TrainingSlices(_cases, options.CropSize);
         _position = position;
-        _queue = new BlockingCollection<SliceBatch>(options.Prefetch);
-        _producer = Task.Factory.StartNew(() => Produce(position), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _start = position;
+        var workers = options.Workers;
+        var capacity = Math.Max(1, (options.Prefetch + workers - 1) / workers);
+        _queues = [.. Enumerable.Range(0, workers).Select(_ => new BlockingCollection<SliceBatch>(capacity))];
+        _producers = [.. Enumerable.Range(0, workers).Select(w => Task.Factory.StartNew(
+            () => Produce(w), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
     }
 
     /// <summary>Number of batches handed out by <see cref="Next"/> (plus the starting position): the resume point.</summary>
@@ -64,7 +72,8 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
         try
         {
-            var batch = _queue.Take();
+            var position = Interlocked.Read(ref _position);
+            var batch = _queues[(int)((position - _start) % _queues.Length)].Take();
             Interlocked.Increment(ref _position);
             return batch;
         }
@@ -95,14 +104,18 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
         _stop.Cancel();
         try
         {
-            _producer.Wait();
+            Task.WaitAll(_producers);
         }
         catch (AggregateException)
         {
-            // The producer stops by cancellation; nothing else to report on disposal.
+            // The producers stop by cancellation; nothing else to report on disposal.
         }
 
-        _queue.Dispose();
+        foreach (var queue in _queues)
+        {
+            queue.Dispose();
+        }
+
         _stop.Dispose();
     }
 
@@ -149,6 +162,13 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
                 throw new SegANException($"case {prepared.Name} has {prepared.Channels} channels but {cases[0].Name} has {cases[0].Channels}");
             }
 
+            var plane = prepared.Height * prepared.Width;
+            if (prepared.Image.Length != prepared.Depth * prepared.Channels * plane || prepared.Regions.Length != prepared.Depth * SliceBatch.RegionCount * plane
+                || prepared.SliceHasBrain.Length != prepared.Depth)
+            {
+                throw new ArgumentException($"case {prepared.Name}: image, regions or slice flags do not match {prepared.Depth}x{prepared.Channels}x{prepared.Height}x{prepared.Width}", nameof(cases));
+            }
+
             if (cropSize > prepared.Height || cropSize > prepared.Width)
             {
                 throw new SegANException($"crop size {cropSize} does not fit case {prepared.Name}'s slices of {prepared.Height}x{prepared.Width}");
@@ -166,13 +186,14 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
         return slices.Count > 0 ? [.. slices] : throw new SegANException("no training slice holds brain voxels");
     }
 
-    private void Produce(long start)
+    private void Produce(int worker)
     {
+        var queue = _queues[worker];
         try
         {
-            for (var index = start; !_stop.IsCancellationRequested; index++)
+            for (var index = _start + worker; !_stop.IsCancellationRequested; index += _queues.Length)
             {
-                _queue.Add(Build(_cases, _slices, _options, index), _stop.Token);
+                queue.Add(Build(_cases, _slices, _options, index), _stop.Token);
             }
         }
         catch (OperationCanceledException)
@@ -185,7 +206,7 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
         }
         finally
         {
-            _queue.CompleteAdding();
+            queue.CompleteAdding();
         }
     }
 }

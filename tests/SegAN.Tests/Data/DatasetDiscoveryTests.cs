@@ -127,6 +127,17 @@ public sealed class DatasetDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void Discover_IgnoresHiddenFiles()
+    {
+        // Given a macOS resource fork beside a real file
+        Case2021("A");
+        Touch("A/._A_t1ce.nii.gz");
+
+        // When / Then the case is not ambiguous
+        Assert.EndsWith("A_t1ce.nii.gz", DatasetDiscovery.Discover(_root, DatasetPresets.Layout(DatasetPreset.Brats2021)).Single().ModalityFiles[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Discover_MissingSegmentation_IsAnError_OnlyWhenLabelsAreRequired()
     {
         Case2021("A");
@@ -137,6 +148,18 @@ public sealed class DatasetDiscoveryTests : IDisposable
         var e = Assert.Throws<SegANException>(() => DatasetDiscovery.Discover(_root, layout));
         Assert.Contains("case A", e.Message, StringComparison.Ordinal);
         Assert.Null(DatasetDiscovery.Discover(_root, layout, requireLabels: false)[0].SegFile);
+    }
+
+    [Fact]
+    public void Layout_RoundTripsThroughJson_ForRunOptionFiles()
+    {
+        var layout = DatasetPresets.Layout(DatasetPreset.Brats2023, ["FLAIR", "T1c"]);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(layout);
+        var back = System.Text.Json.JsonSerializer.Deserialize<DatasetLayout>(json);
+
+        Assert.Equal(layout, back);
+        Assert.Equal(["FLAIR", "T1c"], back!.ModalityNames);
     }
 
     [Fact]

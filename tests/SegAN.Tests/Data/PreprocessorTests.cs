@@ -33,6 +33,52 @@ public sealed class PreprocessorTests
     }
 
     [Fact]
+    public void Normalise_PaperPercentiles_ClipOneValueAtEachEnd()
+    {
+        // Given brain values 0..200: the 0.5th and 99.5th percentiles are ranks 1 and 199, so 0 -> 1 and
+        // 200 -> 199; the clipped values sum to 20100 (mean 100) and their squares to 2686302, so the variance is
+        // 2686302 / 201 - 100^2 = 3364.686...
+        var data = Enumerable.Range(0, 201).Select(v => (float)v).ToArray();
+        var brain = Enumerable.Repeat(true, 201).ToArray();
+        var options = PreprocessOptions.Paper;
+
+        // When
+        var z = Preprocessor.Normalise(data, brain, options.LowerPercentile, options.UpperPercentile);
+
+        // Then
+        var std = Math.Sqrt((2686302 / 201.0) - 10000);
+        Assert.Equal((199 - 100) / std, z[200], 5);
+        Assert.Equal((1 - 100) / std, z[0], 5);
+        Assert.Equal(0, z[100], 6);
+    }
+
+    [Fact]
+    public void Prepare_LargeVolume_CropsAroundTheOffCentreBrain()
+    {
+        // Given a 20^3 volume (background 5) whose brain is the block x 12..17, y 2..5, z 3..6, and an 8^3 grid
+        var volume = new Volume(Enumerable.Repeat(5f, 8000).ToArray(), ImageGeometry.FromSpacing([20, 20, 20], [1, 1, 1]));
+        for (var z = 3; z < 7; z++)
+        {
+            for (var y = 2; y < 6; y++)
+            {
+                for (var x = 12; x < 18; x++)
+                {
+                    volume[x, y, z] = 100 + x;
+                }
+            }
+        }
+
+        // When
+        var prepared = Preprocessor.Prepare(new CaseVolumes(Files(1), [volume], null), new PreprocessOptions(CropX: 8, CropY: 8, CropZ: 8), LabelConvention.Brats2021);
+
+        // Then the window starts at floor((12 + 17 + 1 - 8) / 2) = 11 in x, clamped to 0 in y and z (centres 4 and 5)
+        Assert.Equal((11, 0, 1), (prepared.Window.X0, prepared.Window.Y0, prepared.Window.Z0));
+        var restored = prepared.Restore(prepared.Image);
+        Assert.True(restored.Data[volume.Index(12, 2, 3)] < restored.Data[volume.Index(17, 2, 3)]);
+        Assert.Equal(0f, restored.Data[volume.Index(10, 2, 3)]);
+    }
+
+    [Fact]
     public void Background_IsMostFrequentFaceValue_NotAssumedZero()
     {
         // Given a constant negative background around a brighter block

@@ -29,6 +29,25 @@ public sealed class SliceSamplerTests
     }
 
     [Fact]
+    public void Next_SameStream_WhateverTheNumberOfWorkers()
+    {
+        var cases = new[] { Case("a", 6, 12, 10, brainSlices: [1, 2, 3, 4]) };
+        var options = new SliceSamplerOptions(BatchSize: 3, CropSize: 8, Seed: 5, Prefetch: 3, Workers: 1);
+        using var one = new SliceSampler(cases, options);
+        using var three = new SliceSampler(cases, options with { Workers = 3 }, position: 1);
+
+        // (Materialised before skipping: LINQ may skip Select's calls for skipped items.)
+        var expected = Enumerable.Range(0, 8).Select(_ => one.Next()).ToList().Skip(1).ToList();
+        var actual = Enumerable.Range(0, 7).Select(_ => three.Next()).ToList();
+
+        var built = Enumerable.Range(1, 7).Select(i => SliceSampler.Build(cases, options, i).Images[0]).ToList();
+        Assert.Equal(built, expected.Select(b => b.Images[0]));
+        Assert.Equal(built, actual.Select(b => b.Images[0]));
+        Assert.Equal(expected.Select(b => b.Images), actual.Select(b => b.Images));
+        Assert.Equal(8, three.Position);
+    }
+
+    [Fact]
     public void Next_DrawsOnlySlicesWithBrain_WithMatchingTargets()
     {
         // Given a case whose only brain slice is z = 3; each voxel's value encodes (z, c) and the WT target is
