@@ -18,7 +18,6 @@ public static class SeganApp
         root.Subcommands.Add(SynthCommand.Create(console));
         root.Subcommands.Add(DatasetCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
-        root.Subcommands.Add(TrainCommand.Create(console));
         return root;
     }
 
