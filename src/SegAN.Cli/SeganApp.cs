@@ -15,12 +15,14 @@ public static class SeganApp
     {
         var root = new RootCommand("SegAN.NET: adversarial medical image segmentation (Xue et al. 2017) on TorchSharp.");
         root.Subcommands.Add(InfoCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(SynthCommand.Create(console));
         root.Subcommands.Add(DatasetCommand.Create(console));
+        root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
-        root.Subcommands.Add(TrainCommand.Create(console));
         return root;
     }
 

@@ -32,7 +32,10 @@ public sealed class AdversarialTrainer : IDisposable
     private readonly double _clip;
     private readonly double _diceWeight;
 
-    /// <summary>Builds the networks with weights drawn from torch's generator seeded with <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Builds the networks on <paramref name="device"/> (CPU by default) with weights drawn from torch's default
+    /// generator, which is re-seeded with <paramref name="seed"/>; the optimisers are RMSProp or Adam (beta1 0.5).
+    /// </summary>
     public AdversarialTrainer(SegANArchitecture architecture, OptimizerKind optimizer, double learningRate, double clip, double diceWeight, int seed, Device? device = null)
     {
         Architecture = architecture.Validated();
@@ -48,6 +51,7 @@ public sealed class AdversarialTrainer : IDisposable
 
         _segmentor.to(_device);
         _critics.to(_device);
+
         // Like the authors' code and the PyTorch reference, weights are clamped after each critic update, not at start.
         _criticParameters = [.. _critics.parameters()];
 
