@@ -6,7 +6,7 @@ namespace SegAN.Bench;
 /// Command line of the bench: <c>[--quick] [--json out.json] [--threads N] [--only matmul,train,infer,levers,case,leak,yardstick,io,ops]</c>.
 /// Quick mode runs every section at toy sizes (a smoke test of the harness, not a measurement).
 /// </summary>
-internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, IReadOnlySet<string> Sections, int[]? Batches = null)
+internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, IReadOnlySet<string> Sections, int[]? Batches = null, string? TrainedModel = null)
 {
     public static readonly string[] AllSections = ["matmul", "train", "infer", "levers", "case", "leak", "yardstick", "io", "ops"];
 
@@ -33,6 +33,7 @@ internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, I
         var threads = Environment.ProcessorCount;
         var sections = new HashSet<string>(AllSections.Except(["ops", "io"]), StringComparer.Ordinal);
         int[]? batches = null;
+        string? model = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -49,6 +50,9 @@ internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, I
                 case "--batches":
                     batches = [.. Next(args, ref i).Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))];
                     break;
+                case "--model":
+                    model = Next(args, ref i);
+                    break;
                 case "--only":
                     sections = new HashSet<string>(Next(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
                     var unknown = sections.Except(AllSections).ToList();
@@ -59,7 +63,7 @@ internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, I
 
                     break;
                 case "--help" or "-h":
-                    throw new ArgumentException("usage: SegAN.Bench [--quick] [--json out.json] [--threads N (default: cores)] [--batches 16,64 (training; the first is compared with PyTorch)] [--only " + string.Join(',', AllSections) + "]");
+                    throw new ArgumentException("usage: SegAN.Bench [--quick] [--json out.json] [--threads N (default: cores)] [--batches 16,64 (training; the first is compared with PyTorch)] [--model trained.segan (bfloat16 Dice check)] [--only " + string.Join(',', AllSections) + "]");
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'; try --help");
             }
@@ -70,7 +74,7 @@ internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, I
             throw new ArgumentException($"--threads {threads} must be at least 1");
         }
 
-        return new BenchOptions(quick, json, threads, sections, batches);
+        return new BenchOptions(quick, json, threads, sections, batches, model);
     }
 
     private static string Next(string[] args, ref int i) =>

@@ -8,9 +8,6 @@ namespace SegAN.Bench;
 /// <summary>Resident memory after a number of training steps.</summary>
 internal sealed record ResidentSample(int Step, double ResidentMiB);
 
-/// <summary>bfloat16 against float32 predictions of the same model on the same slices.</summary>
-internal sealed record BFloat16Agreement(int Slices, double MaxAbsDifference, double MeanAbsDifference, double MaskDice);
-
 /// <summary>One speed or memory target of the performance issue, and whether this run met it.</summary>
 internal sealed record TargetResult(string Name, string Goal, double? Measured, bool? Met);
 
@@ -54,7 +51,7 @@ internal sealed class BenchReport
 
     public List<string> Io { get; } = [];
 
-    public BFloat16Agreement? BFloat16Agreement { get; set; }
+    public BFloat16Dice? BFloat16Dice { get; set; }
 
     public List<string> Ops { get; } = [];
 
@@ -87,6 +84,7 @@ internal sealed class BenchReport
         Targets.Add(new TargetResult("training vs PyTorch (S3-3C)", Inv($">= {SpeedupGoal}x"), TrainRatio, Check(TrainRatio, v => v >= SpeedupGoal)));
         Targets.Add(new TargetResult($"inference vs PyTorch (best engine{(bestInfer is null ? "" : ": " + bestInfer.Engine)})", Inv($">= {SpeedupGoal}x"), InferRatio, Check(InferRatio, v => v >= SpeedupGoal)));
         Targets.Add(new TargetResult($"full case end to end (s{(bestCase is null ? "" : ", " + bestCase.Engine)})", Inv($"<= {CaseSecondsGoal} s"), bestCase?.TotalSeconds, Check(bestCase?.TotalSeconds, v => v <= CaseSecondsGoal)));
+        Targets.Add(new TargetResult("bfloat16 Dice difference (trained model)", "<= 0.005", BFloat16Dice?.MaxDifference, Check(BFloat16Dice?.MaxDifference, v => v <= 0.005)));
         Targets.Add(new TargetResult("peak RSS training at batch 64 (MiB)", Inv($"<= {Batch64MemoryGoalMiB} MiB"), batch64, Check(batch64, v => v <= Batch64MemoryGoalMiB)));
         Targets.Add(new TargetResult("RSS growth over training steps (MiB)", Inv($"<= {GrowthGoalMiB} MiB"), ResidentGrowthMiB, Check(ResidentGrowthMiB, v => v <= GrowthGoalMiB)));
     }

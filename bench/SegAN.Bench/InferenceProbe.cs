@@ -19,13 +19,12 @@ internal sealed record InferenceResult(string Engine, int Batch, int Size, int I
 internal static class InferenceProbe
 {
     /// <summary>Writes a randomly initialised S3-3C <c>model.segan</c> (weights do not change the speed) to <paramref name="folder"/>.</summary>
-    public static string WriteModel(string folder, int channels = 3, int baseWidth = 64)
+    public static string WriteModel(string folder, InferenceRecipe recipe)
     {
         var path = Path.Combine(folder, ModelFile.FileName);
         torch.random.manual_seed(0);
-        using var segmentor = new RegionSegmentor(new SegANArchitecture(Variant.S3_3C, channels, BaseWidth: baseWidth));
-        string[] modalities = channels == 3 ? ["t1ce", "t2", "flair"] : [.. Enumerable.Range(0, channels).Select(i => $"m{i}")];
-        ModelFile.Save(path, segmentor, new ModelMetadata(modalities, "brats-2017"));
+        using var segmentor = new RegionSegmentor(new SegANArchitecture(Variant.S3_3C, 3));
+        ModelFile.Save(path, segmentor, new ModelMetadata(["T1c", "T2", "FLAIR"], "brats2021", recipe.ToPreprocessingJson()));
         return path;
     }
 
@@ -70,32 +69,6 @@ internal static class InferenceProbe
             warmup,
             iterations);
         return Result("torch-" + lever + " (lever)", modelPath, batch, size, iterations, seconds);
-    }
-
-    /// <summary>
-    /// How far bfloat16 predictions are from float32 ones on the same model and slices: the largest and mean absolute
-    /// probability difference and the Dice overlap of the two masks (p > 0.5), all regions pooled.
-    /// </summary>
-    public static (double MaxAbs, double MeanAbs, double MaskDice) CompareBFloat16(string modelPath, float[] images, int n, int size)
-    {
-        using var f32 = EngineFactory.Open(modelPath, EngineKind.Torch, DeviceSpec.Cpu, 0);
-        using var bf16 = EngineFactory.Open(modelPath, EngineKind.Torch, DeviceSpec.Cpu, 0, bfloat16: true);
-        var c = f32.Model.InChannels;
-        var a = f32.PredictRegions(images, n, c, size, size);
-        var b = bf16.PredictRegions(images, n, c, size, size);
-        double max = 0, sum = 0;
-        long both = 0, either = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            var d = Math.Abs(a[i] - b[i]);
-            max = Math.Max(max, d);
-            sum += d;
-            var (pa, pb) = (a[i] > 0.5f, b[i] > 0.5f);
-            both += pa && pb ? 1 : 0;
-            either += (pa ? 1 : 0) + (pb ? 1 : 0);
-        }
-
-        return (max, sum / a.Length, either == 0 ? 1 : 2.0 * both / either);
     }
 
     private static InferenceResult Result(string engine, string modelPath, int batch, int size, int iterations, double seconds)

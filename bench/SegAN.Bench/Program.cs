@@ -71,7 +71,10 @@ string? modelPath = null;
 if (options.Runs("infer") || options.Runs("levers") || options.Runs("case"))
 {
     modelFolder = Directory.CreateTempSubdirectory("segan-bench-model-").FullName;
-    modelPath = InferenceProbe.WriteModel(modelFolder);
+    var recipe = options.Quick
+        ? new InferenceRecipe(new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64, LabelConvention.Brats2021)
+        : new InferenceRecipe(PreprocessOptions.Paper, SliceCrop.PaperSize, LabelConvention.Brats2021);
+    modelPath = InferenceProbe.WriteModel(modelFolder, recipe);
 }
 
 try
@@ -104,22 +107,17 @@ try
             PrintInference(r, report.MatmulGflops);
         }
 
-        if (CpuFeatures.HasAvx512Bf16)
+        if (CpuFeatures.HasAvx512Bf16 && options.TrainedModel is not null)
         {
-            // Accuracy of bfloat16: phantom slices (preprocessed as for prediction) through float32 and bfloat16.
-            using var phantom = CaseProbe.Create(96, 64, new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64);
-            var (images, n) = phantom.BrainSlices();
-            var (maxAbs, meanAbs, maskDice) = InferenceProbe.CompareBFloat16(modelPath!, images, n, 64);
-            report.BFloat16Agreement = new BFloat16Agreement(n, maxAbs, meanAbs, maskDice);
-            Console.WriteLine(Inv($"bfloat16 vs float32 on {n} phantom slices (untrained weights): max |dp| {maxAbs:F4}, mean |dp| {meanAbs:F5}, mask Dice {maskDice:F4}"));
+            var check = BFloat16Check.Measure(options.TrainedModel, options.Quick ? 1 : 3, options.Threads);
+            report.BFloat16Dice = check;
+            Console.WriteLine(Inv($"bfloat16 accuracy, {check.Model} on {check.Cases} unseen phantom case(s): Dice WT/TC/ET float32 {string.Join('/', check.Float32.Select(d => d.ToString("F4", CultureInfo.InvariantCulture)))}, bfloat16 {string.Join('/', check.BFloat16.Select(d => d.ToString("F4", CultureInfo.InvariantCulture)))}; largest difference {check.MaxDifference:F4}"));
         }
     }
 
     if (options.Runs("case"))
     {
-        using var probe = options.Quick
-            ? CaseProbe.Create(96, 64, new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64)
-            : CaseProbe.Create(240, 155, PreprocessOptions.Paper, SliceCrop.PaperSize);
+        using var probe = options.Quick ? CaseProbe.Create(96, 64) : CaseProbe.Create(240, 155);
         var runs = new List<(EngineKind Kind, bool ParallelRead, bool BFloat16)> { (EngineKind.Onnx, true, false), (EngineKind.Torch, true, false), (EngineKind.Onnx, false, false) };
         if (CpuFeatures.HasAvx512Bf16)
         {
@@ -128,9 +126,9 @@ try
 
         foreach (var (kind, parallelRead, bf16) in runs)
         {
-            var r = probe.Run(modelPath!, kind, options.Threads, options.InferBatch, parallelRead, bf16);
+            var (r, _) = probe.Run(modelPath!, kind, options.Threads, options.InferBatch, parallelRead, bf16);
             report.Cases.Add(r);
-            Console.WriteLine(Inv($"case {r.Shape} x3 modalities, {r.Engine}: {r.TotalSeconds:F2} s (read {r.ReadSeconds:F2}, preprocess {r.PreprocessSeconds:F2}, segment {r.SegmentSeconds:F2} for {r.SlicesPredicted} slices, restore {r.RestoreSeconds:F2}, write {r.WriteSeconds:F2}; engine open {r.OpenEngineSeconds:F2}), peak RSS {r.PeakResidentMiB:F0} MiB"));
+            Console.WriteLine(Inv($"case {r.Shape} x3 modalities, {r.Engine}: {r.TotalSeconds:F2} s (read {r.ReadSeconds:F2}, preprocess + segment + restore {r.PredictSeconds:F2}, write {r.WriteSeconds:F2}; engine open {r.OpenEngineSeconds:F2}), peak RSS {r.PeakResidentMiB:F0} MiB"));
         }
     }
 }
