@@ -88,6 +88,10 @@ public sealed class WorkflowCommandTests : IDisposable
         var (evaluateCode, evaluateOutput) = Run(["evaluate", "--pred", predictions, "--truth", truths, "-o", report]);
         Assert.True(evaluateCode == ExitCodes.Ok, evaluateOutput);
         Assert.Equal(1 + (3 * 3), File.ReadAllLines(Path.Combine(report, "cases.csv")).Length);
+
+        // And --bf16 runs where the CPU has AVX512-BF16 and is a clear error elsewhere
+        var (bf16Code, bf16Output) = Run(["predict", "-m", Path.Combine(run, ModelFile.FileName), "-i", data, "-o", Path.Combine(_root.FullName, "bf16"), .. layout, "--bf16"]);
+        Assert.True(bf16Code == (SegAN.Compute.CpuFeatures.HasAvx512Bf16 ? ExitCodes.Ok : ExitCodes.Usage), bf16Output);
     }
 
     [Fact]
