@@ -131,6 +131,25 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Run_LeavesNoLiveTensor_AfterItReturns()
+    {
+        // Given a warm-up run (first use creates process-wide tensors such as the RNG state), and the count that
+        // merely building and disposing the same networks leaves (TorchSharp 0.107's Conv2d leaves one handle per
+        // convolution with a bias at construction; not a per-step cost)
+        Trainer.Run(Options("warm", 2), Inputs(4, PhantomSlices.Validation(1, 2, 16, seed: 9)));
+        var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        new AdversarialTrainer(new SegAN.Models.SegANArchitecture(Variant.S3_3C, 2, 2, 4, 2), OptimizerKind.RmsProp, 1e-3, 0.05, 1.0, seed: 3).Dispose();
+        var construction = DisposeScopeManager.Statistics.ThreadTotalLiveCount - live;
+        live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // When a whole run with validation and checkpoints trains and returns
+        Trainer.Run(Options("leak", 4), Inputs(4, PhantomSlices.Validation(1, 2, 16, seed: 9)));
+
+        // Then every tensor its steps, validations and checkpoints made has been released
+        Assert.Equal(live + construction, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Resume_WithAnotherArchitecture_IsAClearError()
     {
         var options = Options("arch", 1);

@@ -1,0 +1,64 @@
+using SegAN.Models;
+using SegAN.Training;
+using TorchSharp;
+
+namespace SegAN.Tests.Training;
+
+public sealed class ValidatorTests
+{
+    [Theory]
+    [InlineData(3, 4, 5, 6.0 / 9)]
+    [InlineData(0, 0, 0, 1.0)]
+    [InlineData(0, 5, 0, 0.0)]
+    public void Dice_MatchesTheDefinition_WithEmptyEqualsOne(long intersection, long predicted, long truth, double expected)
+    {
+        Assert.Equal(expected, Validator.Dice(intersection, predicted, truth), 12);
+    }
+
+    [Fact]
+    public void Evaluate_ScoresOneForAPerfectSegmentor_AndChunksDoNotMatter()
+    {
+        // Given a U-Net whose output layer is forced to say "background" everywhere, and cases without tumour
+        torch.random.manual_seed(1);
+        using var net = new RegionSegmentor(new SegANArchitecture(Variant.UNet, 2, Depth: 2, BaseWidth: 4));
+        using (torch.no_grad())
+        {
+            foreach (var (name, p) in net.named_parameters().Where(p => p.name.Contains("up.1.conv", StringComparison.Ordinal)))
+            {
+                p.zero_();
+                if (name.EndsWith("bias", StringComparison.Ordinal))
+                {
+                    p[0] = torch.tensor(10f);
+                }
+            }
+        }
+
+        var empty = new ValidationCase("empty", new float[3 * 2 * 16 * 16], new float[3 * 3 * 16 * 16], 3, 2, 16, 16);
+        var set = new InMemoryValidationSet([empty]);
+
+        // When it is validated in chunks of 1 and of 8 slices
+        var a = Validator.Evaluate(net, set, 1);
+        var b = Validator.Evaluate(net, set, 8);
+
+        // Then empty prediction and empty truth give Dice 1 for every region, whatever the chunking
+        Assert.Equal(1.0, a.Mean);
+        Assert.Equal(a, b with { Cases = a.Cases });
+        Assert.True(net.training);
+    }
+
+    [Fact]
+    public void Evaluate_And_Run_LeaveNoLiveTensor()
+    {
+        // Given a validation set and a network
+        var set = PhantomSlices.Validation(2, 3, 16, seed: 1);
+        using var net = new RegionSegmentor(new SegANArchitecture(Variant.S3_3C, 2, Depth: 2, BaseWidth: 4));
+        Validator.Evaluate(net, set, 2);
+        var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // When it is validated again
+        Validator.Evaluate(net, set, 2);
+
+        // Then no tensor is left alive
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
