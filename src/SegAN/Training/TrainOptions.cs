@@ -29,7 +29,7 @@ public enum LearningRateSchedule
 /// <summary>
 /// Options of <c>segan train</c> (the run, not the data), saved verbatim as <c>options.json</c> in the run folder.
 /// Defaults follow the paper (RMSProp, learning rate 2e-5, batch 64, S3-3C, segmentor depth 4, critic depth 3) and
-/// WGAN's weight clipping (0.05, as in the authors' code).
+/// WGAN's weight clipping (0.05, as in the authors' code). <see cref="Data"/> only records where the data came from.
 /// </summary>
 public sealed record TrainOptions(
     [property: JsonPropertyName("out")] string Out,
@@ -48,7 +48,8 @@ public sealed record TrainOptions(
     [property: JsonPropertyName("resume")] bool Resume = false,
     [property: JsonPropertyName("depth")] int Depth = 4,
     [property: JsonPropertyName("base_width")] int BaseWidth = 64,
-    [property: JsonPropertyName("critic_depth")] int CriticDepth = 3)
+    [property: JsonPropertyName("critic_depth")] int CriticDepth = 3,
+    [property: JsonPropertyName("data")] string? Data = null)
 {
     /// <summary>Steps when neither <see cref="Steps"/> nor <see cref="Epochs"/> is given.</summary>
     public const long DefaultSteps = 10_000;

@@ -103,6 +103,12 @@ public static class Trainer
         long bestStep = 0;
         if (options.Resume)
         {
+            var saved = Checkpoint.ReadState(checkpointPath);
+            if (saved.Options.Optimizer != options.Optimizer)
+            {
+                throw new SegANException($"{checkpointPath}: the run was trained with --optimizer {saved.Options.Optimizer.ToString().ToLowerInvariant()}; resume with the same optimizer.");
+            }
+
             var state = Checkpoint.Load(checkpointPath, trainer);
             (step, previousSeconds, bestDice, bestStep) = (state.Step, state.Seconds, state.BestDice, state.BestStep);
             TruncateMetrics(metricsPath, step);
@@ -116,6 +122,11 @@ public static class Trainer
         Log(options.Resume
             ? Inv($"resuming at step {step} of {totalSteps}: {architecture}")
             : Inv($"new run, {totalSteps} steps: {architecture}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, clip {options.Clip}, dice weight {options.DiceWeight}, seed {options.Seed}"));
+
+        if (inputs.Preprocessing is { } preprocessing)
+        {
+            Log("data: " + preprocessing.GetRawText());
+        }
 
         var source = inputs.OpenBatches(step);
         using var sourceLifetime = source as IDisposable;
