@@ -11,5 +11,6 @@ foreach (var line in NiftiIoProbe.Measure())
 {
     Console.WriteLine(line);
 }
+
 var (hdSeconds, hd95) = Hd95Probe.Measure();
 Console.WriteLine($"HD95 on 240x240x155 (large tumours): {hdSeconds:F3} s, {hd95:F2} mm");

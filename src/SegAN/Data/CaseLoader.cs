@@ -2,9 +2,33 @@ using SegAN.Imaging;
 
 namespace SegAN.Data;
 
+/// <summary>A dataset's seeded train/validation split with every case prepared (held in memory once).</summary>
+public sealed record PreparedSplit(DatasetSplit Split, IReadOnlyList<PreparedCase> Train, IReadOnlyList<PreparedCase> Validation);
+
 /// <summary>Reads cases from disk (NIfTI or MetaImage through <see cref="ImageFile"/>) and prepares them.</summary>
 public static class CaseLoader
 {
+    /// <summary>
+    /// Everything training needs from a dataset folder: discovers the labelled cases, splits them 9:1 by
+    /// <paramref name="seed"/> (stratified by group) and prepares both sides.
+    /// </summary>
+    public static PreparedSplit PrepareSplit(
+        DirectoryInfo root,
+        DatasetLayout layout,
+        int seed,
+        PreprocessOptions options,
+        double validationFraction = DatasetSplit.PaperValidationFraction,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var split = DatasetSplit.Create(DatasetDiscovery.Discover(root, layout), seed, validationFraction);
+        return new PreparedSplit(
+            split,
+            PrepareAll(split.Train, layout.Labels, options, progress, cancellationToken: cancellationToken),
+            PrepareAll(split.Validation, layout.Labels, options, progress, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Reads every image of a case and checks their shapes and geometry (see <see cref="CaseVolumes"/>).</summary>
     public static CaseVolumes Load(CaseFiles files)
     {

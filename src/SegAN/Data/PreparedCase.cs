@@ -67,4 +67,21 @@ public sealed record PreparedCase(
 
         return Restore(grid);
     }
+
+    /// <summary>
+    /// The label map in the source geometry from per-slice region outputs on centred crops (Z, 3, size, size):
+    /// pasted back into the prepared grid (outside the crop counts as background), thresholded at
+    /// <paramref name="threshold"/> (inside when above), nested and numbered as in <see cref="RestoreLabels"/>.
+    /// </summary>
+    public Volume LabelsFromCentreCrops(ReadOnlySpan<float> crops, int size = SliceCrop.PaperSize, float threshold = 0.5f)
+    {
+        var pasted = SliceCrop.PasteCentre(crops, Depth, SliceBatch.RegionCount, size, Height, Width);
+        var regions = new byte[pasted.Length];
+        for (var i = 0; i < pasted.Length; i++)
+        {
+            regions[i] = pasted[i] > threshold ? (byte)1 : (byte)0;
+        }
+
+        return RestoreLabels(regions);
+    }
 }

@@ -179,6 +179,13 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
                 throw new SegANException($"case {prepared.Name} has {prepared.Channels} channels but {cases[0].Name} has {cases[0].Channels}");
             }
 
+            var plane = prepared.Height * prepared.Width;
+            if (prepared.Image.Length != prepared.Depth * prepared.Channels * plane || prepared.Regions.Length != prepared.Depth * SliceBatch.RegionCount * plane
+                || prepared.SliceHasBrain.Length != prepared.Depth)
+            {
+                throw new ArgumentException($"case {prepared.Name}: image, regions or slice flags do not match {prepared.Depth}x{prepared.Channels}x{prepared.Height}x{prepared.Width}", nameof(cases));
+            }
+
             if (cropSize > prepared.Height || cropSize > prepared.Width)
             {
                 throw new SegANException($"crop size {cropSize} does not fit case {prepared.Name}'s slices of {prepared.Height}x{prepared.Width}");

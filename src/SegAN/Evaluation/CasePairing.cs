@@ -1,5 +1,4 @@
 using SegAN.Data;
-using SegAN.Imaging;
 
 namespace SegAN.Evaluation;
 
@@ -16,6 +15,8 @@ public sealed record CasePair(string Case, string? PredictionFile, string? Truth
 /// </summary>
 public static class CasePairing
 {
+    private static readonly string[] VolumeExtensions = [".nii", ".nii.gz", ".mha", ".mhd"];
+
     /// <summary>All cases found in either folder, sorted by name (ordinal).</summary>
     public static IReadOnlyList<CasePair> Match(DirectoryInfo predictions, DirectoryInfo truth)
     {
@@ -123,7 +124,9 @@ public static class CasePairing
         map[name] = path;
     }
 
-    private static bool IsImage(string fileName) => ImageFile.IsImagePath(fileName) && !fileName.StartsWith('.');
+    // Volumes only: a report's PNGs or a 2D dataset's masks beside them are not BraTS label maps.
+    private static bool IsImage(string fileName) =>
+        VolumeExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)) && !fileName.StartsWith('.');
 
     private static string? StripSuffix(string stem, string suffix) =>
         stem.Length > suffix.Length && stem.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? stem[..^suffix.Length] : null;

@@ -87,8 +87,8 @@ public static class FolderEvaluator
         var regions = LabelNames.Regions.Select(region =>
         {
             var offset = (int)region * n;
-            var p = Mask(predicted.AsSpan(offset, n));
-            var t = Mask(expected.AsSpan(offset, n));
+            var p = BinaryMask.From(predicted.AsSpan(offset, n));
+            var t = BinaryMask.From(expected.AsSpan(offset, n));
             return new RegionScores(region, SegmentationScores.Compute(p, t, grid));
         }).ToList();
         return new CaseEvaluation(name, predictionFile, truthFile, regions);
@@ -96,17 +96,6 @@ public static class FolderEvaluator
 
     /// <summary>Reads a label map (NIfTI <c>.nii</c>/<c>.nii.gz</c> or MetaImage <c>.mha</c>/<c>.mhd</c>).</summary>
     public static Volume ReadLabelMap(string path) => ImageFile.Read(path);
-
-    private static bool[] Mask(ReadOnlySpan<byte> region)
-    {
-        var mask = new bool[region.Length];
-        for (var i = 0; i < region.Length; i++)
-        {
-            mask[i] = region[i] != 0;
-        }
-
-        return mask;
-    }
 
     private static string Shape(Volume v) => string.Join("x", v.Geometry.Shape);
 }

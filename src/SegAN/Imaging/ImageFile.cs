@@ -40,10 +40,13 @@ public sealed record ImageData(ImageInfo Info, IReadOnlyList<Volume> Volumes);
 /// </summary>
 public static class ImageFile
 {
-    /// <summary>Extensions <see cref="Read"/> accepts.</summary>
-    public static IReadOnlyList<string> Extensions { get; } = [".nii", ".nii.gz", ".mha", ".mhd", ".png"];
+    /// <summary>
+    /// Volume file extensions (NIfTI, MetaImage). PNG is read too but not listed: folders of volumes often hold
+    /// PNG previews that must not count as cases.
+    /// </summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".nii", ".nii.gz", ".mha", ".mhd"];
 
-    /// <summary>True when <paramref name="path"/> has an extension this class reads.</summary>
+    /// <summary>True when <paramref name="path"/> is a volume file (one of <see cref="Extensions"/>; not PNG).</summary>
     public static bool IsImagePath(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -119,7 +122,7 @@ public static class ImageFile
             return ImageFormat.Png;
         }
 
-        throw new SegANException($"{path}: unknown image file type; expected {string.Join(", ", Extensions)}");
+        throw new SegANException($"{path}: unknown image file type; expected {string.Join(", ", Extensions)} or .png");
     }
 
     private static ImageInfo Info(string path, NiftiHeader h) => new(

@@ -74,71 +74,115 @@ internal static class VoxelCodec
     /// </summary>
     public static void Encode(ReadOnlySpan<float> source, NiftiDataType type, bool bigEndian, Span<byte> destination, string path)
     {
-        var size = type.ByteSize();
-        var integer = type.IsInteger();
-        var (min, max) = type.Range();
-        for (var i = 0; i < source.Length; i++)
+        var n = source.Length;
+        destination = destination[..(n * type.ByteSize())];
+        var swap = bigEndian == BitConverter.IsLittleEndian;
+        switch (type)
         {
-            var b = destination.Slice(i * size, size);
-            var v = source[i];
-            if (!integer)
-            {
-                if (type == NiftiDataType.Float32)
+            case NiftiDataType.Float32:
+                var f32 = MemoryMarshal.Cast<byte, int>(destination);
+                for (var i = 0; i < n; i++)
                 {
-                    if (bigEndian) BinaryPrimitives.WriteSingleBigEndian(b, v);
-                    else BinaryPrimitives.WriteSingleLittleEndian(b, v);
-                }
-                else
-                {
-                    if (bigEndian) BinaryPrimitives.WriteDoubleBigEndian(b, v);
-                    else BinaryPrimitives.WriteDoubleLittleEndian(b, v);
+                    var bits = BitConverter.SingleToInt32Bits(source[i]);
+                    f32[i] = swap ? BinaryPrimitives.ReverseEndianness(bits) : bits;
                 }
 
-                continue;
-            }
+                break;
+            case NiftiDataType.Float64:
+                var f64 = MemoryMarshal.Cast<byte, long>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var bits = BitConverter.DoubleToInt64Bits(source[i]);
+                    f64[i] = swap ? BinaryPrimitives.ReverseEndianness(bits) : bits;
+                }
 
-            var r = Math.Round((double)v, MidpointRounding.AwayFromZero);
-            // 2^63 and 2^64 are exact doubles but one past the 64-bit ranges, hence the extra checks.
-            if (double.IsNaN(r) || r < min || r > max
-                || (type == NiftiDataType.Int64 && r >= 9.2233720368547758E18)
-                || (type == NiftiDataType.UInt64 && r >= 1.8446744073709552E19))
-            {
-                throw new SegANException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{path}: voxel {i} has value {v}, which {type.Name()} cannot hold (range {min} to {max}); write it as float32 or rescale it"));
-            }
+                break;
+            case NiftiDataType.UInt8:
+                for (var i = 0; i < n; i++) destination[i] = (byte)Integral(source, i, type, path);
+                break;
+            case NiftiDataType.Int8:
+                for (var i = 0; i < n; i++) destination[i] = unchecked((byte)(sbyte)Integral(source, i, type, path));
+                break;
+            case NiftiDataType.Int16:
+                var i16 = MemoryMarshal.Cast<byte, short>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = (short)Integral(source, i, type, path);
+                    i16[i] = swap ? BinaryPrimitives.ReverseEndianness(v) : v;
+                }
 
-            switch (type)
-            {
-                case NiftiDataType.UInt8: b[0] = (byte)r; break;
-                case NiftiDataType.Int8: b[0] = unchecked((byte)(sbyte)r); break;
-                case NiftiDataType.Int16:
-                    if (bigEndian) BinaryPrimitives.WriteInt16BigEndian(b, (short)r);
-                    else BinaryPrimitives.WriteInt16LittleEndian(b, (short)r);
-                    break;
-                case NiftiDataType.UInt16:
-                    if (bigEndian) BinaryPrimitives.WriteUInt16BigEndian(b, (ushort)r);
-                    else BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)r);
-                    break;
-                case NiftiDataType.Int32:
-                    if (bigEndian) BinaryPrimitives.WriteInt32BigEndian(b, (int)r);
-                    else BinaryPrimitives.WriteInt32LittleEndian(b, (int)r);
-                    break;
-                case NiftiDataType.UInt32:
-                    if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(b, (uint)r);
-                    else BinaryPrimitives.WriteUInt32LittleEndian(b, (uint)r);
-                    break;
-                case NiftiDataType.Int64:
-                    if (bigEndian) BinaryPrimitives.WriteInt64BigEndian(b, (long)r);
-                    else BinaryPrimitives.WriteInt64LittleEndian(b, (long)r);
-                    break;
-                case NiftiDataType.UInt64:
-                    if (bigEndian) BinaryPrimitives.WriteUInt64BigEndian(b, (ulong)r);
-                    else BinaryPrimitives.WriteUInt64LittleEndian(b, (ulong)r);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(type), type, "not a supported voxel type");
-            }
+                break;
+            case NiftiDataType.UInt16:
+                var u16 = MemoryMarshal.Cast<byte, ushort>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = (ushort)Integral(source, i, type, path);
+                    u16[i] = swap ? BinaryPrimitives.ReverseEndianness(v) : v;
+                }
+
+                break;
+            case NiftiDataType.Int32:
+                var i32 = MemoryMarshal.Cast<byte, int>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = (int)Integral(source, i, type, path);
+                    i32[i] = swap ? BinaryPrimitives.ReverseEndianness(v) : v;
+                }
+
+                break;
+            case NiftiDataType.UInt32:
+                var u32 = MemoryMarshal.Cast<byte, uint>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = (uint)Integral(source, i, type, path);
+                    u32[i] = swap ? BinaryPrimitives.ReverseEndianness(v) : v;
+                }
+
+                break;
+            case NiftiDataType.Int64:
+                var i64 = MemoryMarshal.Cast<byte, long>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = (long)Integral(source, i, type, path);
+                    i64[i] = swap ? BinaryPrimitives.ReverseEndianness(v) : v;
+                }
+
+                break;
+            case NiftiDataType.UInt64:
+                var u64 = MemoryMarshal.Cast<byte, ulong>(destination);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = (ulong)Integral(source, i, type, path);
+                    u64[i] = swap ? BinaryPrimitives.ReverseEndianness(v) : v;
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "not a supported voxel type");
         }
+    }
+
+    /// <summary>Voxel <paramref name="i"/> rounded half away from zero, checked against the integer type's range.</summary>
+    private static double Integral(ReadOnlySpan<float> source, int i, NiftiDataType type, string path)
+    {
+        var v = source[i];
+        var r = Math.Round((double)v, MidpointRounding.AwayFromZero);
+        var (min, max) = type.Range();
+
+        // 2^63 and 2^64 are exact doubles but one past the 64-bit ranges, hence the strict checks for them.
+        var tooLarge = type switch
+        {
+            NiftiDataType.Int64 => r >= 9.2233720368547758E18,
+            NiftiDataType.UInt64 => r >= 1.8446744073709552E19,
+            _ => r > max,
+        };
+        if (double.IsNaN(r) || r < min || tooLarge)
+        {
+            throw new SegANException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{path}: voxel {i} has value {v}, which {type.Name()} cannot hold (range {min} to {max}); write it as float32 or rescale it"));
+        }
+
+        return r;
     }
 }

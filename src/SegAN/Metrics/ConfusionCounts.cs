@@ -40,6 +40,27 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         return new ConfusionCounts(tp, fp, fn, prediction.Length - tp - fp - fn);
     }
 
+    /// <summary>Counts byte masks (non-zero = inside) of the same length.</summary>
+    public static ConfusionCounts Count(ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> truth)
+    {
+        if (prediction.Length != truth.Length)
+        {
+            throw new ArgumentException($"prediction has {prediction.Length} voxels but truth has {truth.Length}", nameof(prediction));
+        }
+
+        long tp = 0, fp = 0, fn = 0;
+        for (var i = 0; i < prediction.Length; i++)
+        {
+            var p = prediction[i] != 0;
+            var t = truth[i] != 0;
+            tp += p && t ? 1 : 0;
+            fp += p && !t ? 1 : 0;
+            fn += !p && t ? 1 : 0;
+        }
+
+        return new ConfusionCounts(tp, fp, fn, prediction.Length - tp - fp - fn);
+    }
+
     public long PredictedPositives => TruePositives + FalsePositives;
 
     public long TruthPositives => TruePositives + FalseNegatives;

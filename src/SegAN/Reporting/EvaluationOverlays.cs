@@ -1,6 +1,7 @@
 using SegAN.Data;
 using SegAN.Evaluation;
 using SegAN.Imaging;
+using SegAN.Metrics;
 
 namespace SegAN.Reporting;
 
@@ -54,17 +55,7 @@ public static class EvaluationOverlays
         ArgumentNullException.ThrowIfNull(labels);
         var regions = BratsLabels.ToRegions(labels.Data, convention, source);
         var n = labels.Data.Length;
-        bool[] Region(int r)
-        {
-            var mask = new bool[n];
-            for (var i = 0; i < n; i++)
-            {
-                mask[i] = regions[(r * n) + i] != 0;
-            }
-
-            return mask;
-        }
-
+        bool[] Region(int r) => BinaryMask.From(regions.AsSpan(r * n, n));
         return new TumourMasks(Region(0), Region(1), Region(2));
     }
 

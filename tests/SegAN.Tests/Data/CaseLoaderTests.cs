@@ -37,6 +37,23 @@ public sealed class CaseLoaderTests : IDisposable
     }
 
     [Fact]
+    public void PrepareSplit_PreparesBothSidesOfTheSeededSplit()
+    {
+        // Given three phantom cases
+        var dir = new DirectoryInfo(Path.Combine(_root.FullName, "s"));
+        PhantomGenerator.WriteDataset(dir, 3, new PhantomOptions(Size: 32, Seed: 4));
+
+        // When
+        var result = CaseLoader.PrepareSplit(dir, DatasetPresets.Layout(DatasetPreset.Brats2021), 6, new PreprocessOptions(CropX: 32, CropY: 32, CropZ: 32));
+
+        // Then the prepared cases follow the split: two for training, one for validation
+        Assert.Equal(result.Split.Train.Select(c => c.Name), result.Train.Select(p => p.Name));
+        Assert.Equal(result.Split.Validation.Select(c => c.Name), result.Validation.Select(p => p.Name));
+        Assert.Equal((2, 1), (result.Train.Count, result.Validation.Count));
+        Assert.All(result.Train.Concat(result.Validation), p => Assert.NotNull(p.Regions));
+    }
+
+    [Fact]
     public void Load_ModalityOfOtherShape_NamesCaseAndFile()
     {
         // Given a case whose FLAIR has another shape
@@ -91,5 +108,9 @@ public sealed class CaseLoaderTests : IDisposable
         Assert.Equal(seg.Data, prepared.RestoreLabels(prepared.Regions!).Data);
         Assert.False(prepared.SliceHasBrain[0]);
         Assert.True(prepared.SliceHasBrain[64]);
+
+        // And perfect centre-crop outputs (the targets themselves) give the label map back too: the 96^3 head
+        // lies inside the central 160 x 160 of the 180 x 180 grid
+        Assert.Equal(seg.Data, prepared.LabelsFromCentreCrops(SliceCrop.CentreTargets(prepared)).Data);
     }
 }

@@ -31,6 +31,7 @@ public sealed class CasePairingTests : IDisposable
         Touch("case1.nii.gz");
         Touch("case2.nii");
         Touch("notes.txt");
+        Touch("curves.png");
 
         var truths = CasePairing.Truths(new DirectoryInfo(_root));
 

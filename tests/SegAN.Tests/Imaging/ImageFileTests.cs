@@ -21,6 +21,17 @@ public sealed class ImageFileTests
     }
 
     [Theory]
+    [InlineData("case1.nii.gz", true)]
+    [InlineData("case1.MHA", true)]
+    [InlineData("case1.mhd", true)]
+    [InlineData("case1_overlay.png", false)] // previews beside volumes are not cases
+    [InlineData("case1.nii.gz.json", false)]
+    public void IsImagePath_MeansVolumeFiles(string name, bool expected)
+    {
+        Assert.Equal(expected, ImageFile.IsImagePath(name));
+    }
+
+    [Theory]
     [InlineData("out.mha")]
     [InlineData("out.png")]
     public void Write_ReadOnlyFormat_IsAnErrorAndWritesNothing(string name)

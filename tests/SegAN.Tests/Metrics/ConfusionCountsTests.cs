@@ -44,6 +44,18 @@ public sealed class ConfusionCountsTests
     }
 
     [Fact]
+    public void Count_OfByteMasks_TreatsNonZeroAsInside()
+    {
+        // Given the masks of Count_CountsEachKindOfVoxel as bytes with assorted non-zero values
+        byte[] prediction = [7, 1, 0, 0, 255, 2, 0, 0, 0, 0];
+        byte[] truth = [1, 0, 0, 0, 0, 9, 1, 0, 0, 0];
+
+        Assert.Equal(new ConfusionCounts(2, 2, 1, 5), ConfusionCounts.Count(prediction, truth));
+        Assert.Equal(ConfusionCounts.Count(BinaryMask.From(prediction), BinaryMask.From(truth)), ConfusionCounts.Count(prediction, truth));
+        Assert.Equal([false, true, true], BinaryMask.From([0.2f, 0.6f, 1f]));
+    }
+
+    [Fact]
     public void EmptyMasks_FollowBratsRules()
     {
         var empty = Mask("0000");

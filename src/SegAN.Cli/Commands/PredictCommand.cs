@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using SegAN.Data;
+using SegAN.Inference;
+using Spectre.Console;
+
+namespace SegAN.Cli.Commands;
+
+/// <summary><c>segan predict</c>: segments a case, a dataset folder or explicit files into label maps.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = new Option<FileInfo>("--model", "-m")
+        {
+            Description = "The model: a run's model.segan, or an exported .onnx (which selects the onnx engine). Required.",
+            Required = true,
+        };
+        var input = new Option<DirectoryInfo?>("--input", "-i")
+        {
+            Description = "A case folder or a dataset folder of cases. Omit it to give one case's files with --modality NAME=FILE.",
+        };
+        var output = new Option<DirectoryInfo>("--out", "-o")
+        {
+            Description = "Output folder for CASE_seg.nii.gz files (created if needed). Required.",
+            Required = true,
+        };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "Inference engine: auto (onnx for a .onnx model, torch otherwise), torch or onnx. Default: auto.",
+            DefaultValueFactory = _ => "auto",
+        };
+        var batch = new Option<int>("--batch")
+        {
+            Description = "Slices per forward pass. Default: 16.",
+            DefaultValueFactory = _ => 16,
+        };
+        var tta = new Option<bool>("--tta")
+        {
+            Description = "Flip test-time augmentation: also segment left-right mirrored slices and average. Default: off.",
+        };
+        var largest = new Option<bool>("--largest-component")
+        {
+            Description = "Keep only the largest connected component of each region (WT, TC, ET). Default: off.",
+        };
+        var probabilities = new Option<bool>("--probabilities")
+        {
+            Description = "Also write float32 probability maps CASE_prob_WT/TC/ET.nii.gz. Default: off.",
+        };
+        var skip = new Option<bool>("--skip-existing")
+        {
+            Description = "Skip cases whose CASE_seg.nii.gz already exists (outputs are written atomically). Default: off.",
+        };
+        var threshold = new Option<double>("--threshold")
+        {
+            Description = "Probability above which a voxel belongs to a region. Default: 0.5.",
+            DefaultValueFactory = _ => 0.5,
+        };
+        var labels = new Option<string?>("--out-labels")
+        {
+            Description = "Label convention of the written maps: brats2015, brats2021 or brats2023. Default: the model's.",
+        };
+        var dataset = DatasetOptions.Create();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("predict", "Segment new volumes with a trained model: each case is preprocessed as in training, segmented slice by slice, restored into the input's geometry and written as CASE_seg.nii.gz.")
+        {
+            model, input, output, engine, batch, tta, largest, probabilities, skip, threshold, labels, device, threads,
+        };
+        dataset.AddTo(command);
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var options = new PredictOptions(
+                parse.GetValue(batch),
+                parse.GetValue(tta),
+                parse.GetValue(largest),
+                parse.GetValue(probabilities),
+                parse.GetValue(skip),
+                parse.GetValue(threshold)).Validate();
+            var modelPath = parse.GetValue(model)!.FullName;
+            var info = SegmentationModelInfo.Read(modelPath);
+            var recipe = InferenceRecipe.From(info.Header, modelPath);
+            if (parse.GetValue(labels) is { } outLabels)
+            {
+                recipe = recipe with { Labels = LabelNames.ParseConvention(outLabels) };
+            }
+
+            var cases = FindCases(parse, dataset, input, info.Modalities);
+            using var segmentationEngine = EngineFactory.Open(
+                modelPath,
+                EngineFactory.ParseEngine(parse.GetValue(engine)!),
+                Compute.DeviceSpec.Parse(parse.GetValue(device)!),
+                parse.GetValue(threads));
+            var predictor = new CasePredictor(segmentationEngine, recipe, options);
+            var outDir = parse.GetValue(output)!.FullName;
+            console.MarkupLineInterpolated($"Segmenting {cases.Count} case(s) with {segmentationEngine.Name} into {outDir} ({recipe.Labels.Name()} labels)");
+
+            var results = RunWithProgress(console, predictor, cases, outDir, options);
+            var failed = results.Where(r => r.Outcome == CaseOutcome.Failed).ToList();
+            console.MarkupLineInterpolated(
+                $"{results.Count(r => r.Outcome == CaseOutcome.Written)} written, {results.Count(r => r.Outcome == CaseOutcome.Skipped)} skipped, {failed.Count} failed");
+            foreach (var f in failed)
+            {
+                console.MarkupLineInterpolated($"[red]failed:[/] {f.Name}: {f.Error}");
+            }
+
+            return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        }));
+        return command;
+    }
+
+    private static IReadOnlyList<CaseFiles> FindCases(ParseResult parse, DatasetOptions dataset, Option<DirectoryInfo?> input, IReadOnlyList<string> modelModalities)
+    {
+        var folder = parse.GetValue(input);
+        if (folder is null)
+        {
+            return dataset.ExplicitCase(parse) is { } single
+                ? [single]
+                : throw new SegANException("give --input FOLDER (a case or a dataset) or the case's files as --modality NAME=FILE, one per model modality");
+        }
+
+        if (dataset.ExplicitCase(parse) is not null)
+        {
+            throw new SegANException("--input and --modality NAME=FILE both name the input; give one of them");
+        }
+
+        // Without --modality, look for the model's own modalities under the release's file names.
+        var layout = parse.GetValue(dataset.Modality) is { Length: > 0 }
+            ? dataset.Resolve(parse, folder)
+            : DatasetPresets.Layout(DetectPreset(parse, dataset, folder), modelModalities);
+        var cases = DatasetDiscovery.Discover(folder, layout, requireLabels: false);
+        return cases.Count > 0 ? cases : throw new SegANException($"{folder.FullName}: no case found (looked for {string.Join(", ", layout.Modalities.Select(m => m.Pattern))})");
+    }
+
+    private static DatasetPreset DetectPreset(ParseResult parse, DatasetOptions dataset, DirectoryInfo folder)
+    {
+        var text = parse.GetValue(dataset.Preset) ?? "auto";
+        return !string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase)
+            ? DatasetPresets.Parse(text)
+            : DatasetPresets.Detect(folder) ?? throw new SegANException(
+                $"{folder.FullName}: no file looks like a BraTS release; give --preset or --modality NAME=GLOB");
+    }
+
+    private static IReadOnlyList<CaseResult> RunWithProgress(IAnsiConsole console, CasePredictor predictor, IReadOnlyList<CaseFiles> cases, string outDir, PredictOptions options)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            var done = 0;
+            return DatasetPredictor.Run(predictor, cases, outDir, options, new InlineProgress<CaseResult>(r =>
+            {
+                done++;
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{done}/{cases.Count}] {r.Name}: {r.Outcome.ToString().ToLowerInvariant()} ({r.Seconds:F1} s)"));
+            }));
+        }
+
+        IReadOnlyList<CaseResult> results = [];
+        console.Progress().Start(context =>
+        {
+            var task = context.AddTask("segmenting", maxValue: cases.Count);
+            results = DatasetPredictor.Run(predictor, cases, outDir, options, new InlineProgress<CaseResult>(r =>
+            {
+                task.Description = r.Name;
+                task.Increment(1);
+            }));
+        });
+        return results;
+    }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

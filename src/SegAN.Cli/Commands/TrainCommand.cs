@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Globalization;
+using SegAN.Data;
+using SegAN.Reporting;
+using SegAN.Training;
+using Spectre.Console;
+
+namespace SegAN.Cli.Commands;
+
+/// <summary><c>segan train</c>: trains SegAN (or the U-Net baseline) on a dataset folder into a run folder.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var data = new Option<DirectoryInfo>("--data")
+        {
+            Description = "Dataset folder: one folder per case (optionally under HGG/LGG), files matched by --preset/--modality. Required.",
+            Required = true,
+        };
+        var output = new Option<DirectoryInfo>("--out", "-o")
+        {
+            Description = "Run folder: model.segan (best), last.ckpt, metrics.jsonl, curves.png, options.json, train.log. Required.",
+            Required = true,
+        };
+        var variant = new Option<string>("--variant")
+        {
+            Description = "s1-1c, s3-1c, s3-3c (the paper's best), s3-3c-s0, s3-3c-s3 (single scale) or unet (cross-entropy baseline, no critic). Default: s3-3c.",
+            DefaultValueFactory = _ => "s3-3c",
+        };
+        var steps = new Option<long?>("--steps") { Description = "Training steps (one critic and one segmentor update each). Default: 10000 unless --epochs is given." };
+        var epochs = new Option<double?>("--epochs") { Description = "Passes over the training slices, instead of --steps. Default: none." };
+        var batch = new Option<int>("--batch") { Description = "Slices per batch. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate. Default: 2e-5 (the paper's).", DefaultValueFactory = _ => 2e-5 };
+        var optimizer = new Option<string>("--optimizer") { Description = "rmsprop (the paper's) or adam (beta1 0.5). Default: rmsprop.", DefaultValueFactory = _ => "rmsprop" };
+        var schedule = new Option<string>("--lr-schedule") { Description = "constant, cosine (to 0) or step (x0.1 at 50% and 75%). Default: constant.", DefaultValueFactory = _ => "constant" };
+        var clip = new Option<double>("--clip") { Description = "Critic weights are clipped to [-clip, clip] after each critic step. Default: 0.05 (the authors' code; the paper says 0.01).", DefaultValueFactory = _ => 0.05 };
+        var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to the segmentor's loss; 0 for the pure multi-scale L1 loss. Default: 1 (see README).", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
+        var valEvery = new Option<int>("--val-every") { Description = "Validate on the whole validation volumes every N steps (and at the end). Default: 500.", DefaultValueFactory = _ => 500 };
+        var logEvery = new Option<int>("--log-every") { Description = "Write a metrics.jsonl line every N steps. Default: 10.", DefaultValueFactory = _ => 10 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the weights and the batches; a CPU run is repeatable. Default: 0.", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where last.ckpt left it. Default: off." };
+        var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks (the paper: 4). Default: 4.", DefaultValueFactory = _ => 4 };
+        var width = new Option<int>("--width") { Description = "Feature maps of the first block, doubled per block (the paper: 64). Default: 64.", DefaultValueFactory = _ => 64 };
+        var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops (random in training, centred in validation); a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
+        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ around the brain (the paper: 180x180x128). Default: 180x180x128.", DefaultValueFactory = _ => "180x180x128" };
+        var valFraction = new Option<double>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1).", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
+        var dataset = DatasetOptions.Create();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("train", "Train SegAN's segmentor and critic(s) with the multi-scale L1 loss (or the U-Net baseline) on a dataset folder.")
+        {
+            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, valEvery, logEvery, seed, resume, depth, width, sliceSize, crop, valFraction, device, threads,
+        };
+        dataset.AddTo(command);
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var folder = parse.GetValue(data)!;
+            var options = new TrainOptions(
+                parse.GetValue(output)!.FullName,
+                VariantExtensions.ParseVariant(parse.GetValue(variant)!),
+                parse.GetValue(steps),
+                parse.GetValue(epochs),
+                parse.GetValue(batch),
+                parse.GetValue(lr),
+                ParseEnum<OptimizerKind>(parse.GetValue(optimizer)!, "--optimizer", "rmsprop, adam"),
+                ParseEnum<LearningRateSchedule>(parse.GetValue(schedule)!, "--lr-schedule", "constant, cosine, step"),
+                parse.GetValue(clip),
+                parse.GetValue(dice),
+                parse.GetValue(valEvery),
+                parse.GetValue(logEvery),
+                parse.GetValue(seed),
+                parse.GetValue(resume),
+                parse.GetValue(depth),
+                parse.GetValue(width)).Validated();
+            var training = new DatasetTrainingOptions(
+                folder,
+                dataset.Resolve(parse, folder),
+                ParseCrop(parse.GetValue(crop)!),
+                parse.GetValue(sliceSize),
+                parse.GetValue(valFraction)).Validate();
+            var torchDevice = CommandRunner.InitializeCompute(parse.GetValue(device)!, parse.GetValue(threads));
+            var result = TrainingSession.Run(console, options, training, torchDevice);
+            return result.Status switch
+            {
+                TrainStatus.Completed => ExitCodes.Ok,
+                TrainStatus.Cancelled => ExitCodes.Interrupted,
+                _ => ExitCodes.Failed,
+            };
+        }));
+        return command;
+    }
+
+    /// <summary>Parses XxYxZ (e.g. 180x180x128) into preprocessing with the paper's percentiles.</summary>
+    internal static PreprocessOptions ParseCrop(string text)
+    {
+        var parts = text.Split('x', 'X');
+        if (parts.Length != 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0))
+        {
+            throw new SegANException($"--crop '{text}': expected XxYxZ with positive whole numbers, e.g. 180x180x128");
+        }
+
+        var v = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return PreprocessOptions.Paper with { CropX = v[0], CropY = v[1], CropZ = v[2] };
+    }
+
+    private static T ParseEnum<T>(string text, string option, string allowed)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new SegANException($"{option} '{text}': expected one of {allowed}");
+}
+
+/// <summary>Runs a training with console feedback: a progress bar in a terminal, log lines otherwise; Ctrl-C checkpoints and stops.</summary>
+internal static class TrainingSession
+{
+    public static TrainResult Run(IAnsiConsole console, TrainOptions options, DatasetTrainingOptions training, TorchSharp.torch.Device device)
+    {
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // First Ctrl-C: save a checkpoint and stop cleanly; the trainer sees the token after the current step.
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            console.MarkupLineInterpolated($"Training {options.Variant.CliName()} on {training.Data.FullName} into {options.Out}");
+            var loading = new InlineProgress<string>(name => console.WriteLine($"prepared {name}"));
+            TrainResult result;
+            if (console.Profile.Capabilities.Interactive)
+            {
+                result = null!;
+                console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(context =>
+                    {
+                        var task = context.AddTask("training", autoStart: true, maxValue: 1);
+                        var progress = new InlineProgress<TrainProgress>(p =>
+                        {
+                            task.MaxValue = p.TotalSteps;
+                            task.Value = p.Step;
+                            task.Description = Markup.Escape(Describe(p));
+                            if (p.Message is { } message)
+                            {
+                                console.MarkupLineInterpolated($"[grey]{message}[/]");
+                            }
+                        });
+                        result = DatasetTraining.Run(options, training, device, progress, loading, cancellation.Token);
+                    });
+            }
+            else
+            {
+                long lastLogged = -1;
+                var progress = new InlineProgress<TrainProgress>(p =>
+                {
+                    if (p.Message is { } message)
+                    {
+                        console.WriteLine(message);
+                    }
+
+                    if (p.Step == p.TotalSteps || p.Step - lastLogged >= Math.Max(1, options.LogEvery))
+                    {
+                        lastLogged = p.Step;
+                        console.WriteLine(Describe(p));
+                    }
+                });
+                result = DatasetTraining.Run(options, training, device, progress, loading, cancellation.Token);
+            }
+
+            if (File.Exists(Path.Combine(result.RunFolder, Trainer.MetricsFileName)))
+            {
+                TrainingCurves.WriteForRun(result.RunFolder);
+            }
+
+            var colour = result.Status == TrainStatus.Completed ? "green" : "yellow";
+            console.MarkupLineInterpolated($"[{colour}]{result.Status.ToString().ToLowerInvariant()}[/]: {result.Message}");
+            return result;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static string Describe(TrainProgress p)
+    {
+        var text = string.Create(
+            CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.TotalSteps}  critic {p.Losses.Critic:F4}  seg {p.Losses.Segmentor:F4}  dice {p.Losses.Dice:F4}");
+        if (p.LastValidation is { } v)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"  val WT {v.Wt:F3} TC {v.Tc:F3} ET {v.Et:F3}");
+        }
+
+        if (p.Remaining is { } remaining)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"  eta {remaining:hh\\:mm\\:ss}");
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,91 @@
+using SegAN.Data;
+using SegAN.Imaging;
+
+namespace SegAN.Inference;
+
+/// <summary>What happened to one case of a <c>segan predict</c> run.</summary>
+public enum CaseOutcome
+{
+    Written,
+    Skipped,
+    Failed,
+}
+
+/// <summary>One case's outcome; <see cref="Error"/> says why a failed case failed.</summary>
+public sealed record CaseResult(string Name, CaseOutcome Outcome, string? OutputFile, string? Error, double Seconds);
+
+/// <summary>
+/// Segments many cases into an output folder: <c>CASE_seg.nii.gz</c> (uint8, the input's header geometry) and,
+/// when asked, <c>CASE_prob_WT.nii.gz</c>, <c>_TC</c>, <c>_ET</c> (float32). Every file is written atomically; a case
+/// that fails is reported and the others still run.
+/// </summary>
+public static class DatasetPredictor
+{
+    /// <summary>The label-map file name of a case.</summary>
+    public static string OutputName(string caseName) => caseName + "_seg.nii.gz";
+
+    /// <summary>The probability-map file name of a case and region.</summary>
+    public static string ProbabilityName(string caseName, Region region) => $"{caseName}_prob_{region.ShortName()}.nii.gz";
+
+    /// <summary>
+    /// Segments <paramref name="cases"/> into <paramref name="outputDirectory"/> (created when missing), in order;
+    /// <paramref name="progress"/> hears each finished case.
+    /// </summary>
+    public static IReadOnlyList<CaseResult> Run(
+        CasePredictor predictor,
+        IReadOnlyList<CaseFiles> cases,
+        string outputDirectory,
+        PredictOptions options,
+        IProgress<CaseResult>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(cases);
+        var duplicate = cases.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new SegANException($"two cases are named '{duplicate.Key}' ({string.Join(", ", duplicate.Select(c => c.Directory))}); their outputs would overwrite each other");
+        }
+
+        Directory.CreateDirectory(outputDirectory);
+        var results = new List<CaseResult>();
+        foreach (var files in cases)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var output = Path.Combine(outputDirectory, OutputName(files.Name));
+            CaseResult result;
+            if (options.SkipExisting && File.Exists(output))
+            {
+                result = new CaseResult(files.Name, CaseOutcome.Skipped, output, null, 0);
+            }
+            else
+            {
+                try
+                {
+                    var segmentation = predictor.Segment(files);
+                    if (segmentation.Probabilities is { } maps)
+                    {
+                        for (var r = 0; r < maps.Count; r++)
+                        {
+                            NiftiFile.Write(Path.Combine(outputDirectory, ProbabilityName(files.Name, LabelNames.Regions[r])), maps[r], NiftiDataType.Float32);
+                        }
+                    }
+
+                    // The label map last: its presence means the case is complete (--skip-existing relies on it).
+                    NiftiFile.Write(output, segmentation.Labels, NiftiDataType.UInt8);
+                    result = new CaseResult(files.Name, CaseOutcome.Written, output, null, watch.Elapsed.TotalSeconds);
+                }
+                catch (Exception e) when (e is SegANException or IOException or InvalidDataException or UnauthorizedAccessException)
+                {
+                    result = new CaseResult(files.Name, CaseOutcome.Failed, null, e.Message, watch.Elapsed.TotalSeconds);
+                }
+            }
+
+            results.Add(result);
+            progress?.Report(result);
+        }
+
+        return results;
+    }
+}

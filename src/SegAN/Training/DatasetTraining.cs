@@ -1,0 +1,102 @@
+using SegAN.Data;
+using SegAN.Inference;
+using static TorchSharp.torch;
+
+namespace SegAN.Training;
+
+/// <summary>
+/// What <c>segan train</c> needs besides the run options: where the data is, how its files are named, how it is
+/// preprocessed and the side of the square slice crops the networks see (random crops in training, centred
+/// crops in validation and prediction).
+/// </summary>
+/// <param name="Data">The dataset folder.</param>
+/// <param name="Layout">Modalities (channel order), segmentation pattern and label convention.</param>
+/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: the paper's.</param>
+/// <param name="SliceSize">Side of the slice crops; a multiple of 2^depth. Default: the paper's 160.</param>
+/// <param name="ValidationFraction">Share of the cases held out for validation. Default: 0.1 (the paper's 9:1).</param>
+public sealed record DatasetTrainingOptions(
+    DirectoryInfo Data,
+    DatasetLayout Layout,
+    PreprocessOptions? Preprocess = null,
+    int SliceSize = SliceCrop.PaperSize,
+    double ValidationFraction = DatasetSplit.PaperValidationFraction)
+{
+    /// <summary>The preprocessing in force.</summary>
+    public PreprocessOptions PreprocessOrPaper => Preprocess ?? PreprocessOptions.Paper;
+
+    /// <summary>Throws a <see cref="SegANException"/> naming the first bad value.</summary>
+    public DatasetTrainingOptions Validate()
+    {
+        PreprocessOrPaper.Validate();
+        if (SliceSize < 1 || SliceSize > Math.Min(PreprocessOrPaper.CropX, PreprocessOrPaper.CropY))
+        {
+            throw new SegANException($"--slice-size {SliceSize} must be between 1 and the prepared grid's {Math.Min(PreprocessOrPaper.CropX, PreprocessOrPaper.CropY)}");
+        }
+
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+        {
+            throw new SegANException($"--val-fraction {ValidationFraction} must be in [0, 1)");
+        }
+
+        return this;
+    }
+}
+
+/// <summary>
+/// Trains on a dataset folder: discovers and splits the cases (seeded, stratified), prepares them once in memory,
+/// streams seeded random slice crops to <see cref="Trainer"/> and validates on whole, restacked validation
+/// volumes. The model file records the <see cref="InferenceRecipe"/> so that prediction repeats the preprocessing.
+/// </summary>
+public static class DatasetTraining
+{
+    /// <summary>Runs (or resumes) training; <paramref name="loading"/> hears each prepared case's name.</summary>
+    public static TrainResult Run(
+        TrainOptions options,
+        DatasetTrainingOptions data,
+        Device? device = null,
+        IProgress<TrainProgress>? progress = null,
+        IProgress<string>? loading = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        options.Validated();
+        data.Validate();
+        var multiple = 1 << options.Depth;
+        if (data.SliceSize % multiple != 0)
+        {
+            throw new SegANException($"--slice-size {data.SliceSize} must be a multiple of {multiple} for a depth-{options.Depth} segmentor");
+        }
+
+        var split = CaseLoader.PrepareSplit(data.Data, data.Layout, options.Seed, data.PreprocessOrPaper, data.ValidationFraction, loading, cancellationToken);
+        if (split.Train.Count == 0)
+        {
+            throw new SegANException($"{data.Data.FullName}: no training case left after the validation split");
+        }
+
+        var recipe = new InferenceRecipe(data.PreprocessOrPaper, data.SliceSize, data.Layout.Labels);
+        var validation = split.Validation.Count == 0
+            ? null
+            : new InMemoryValidationSet([.. split.Validation.Select(c => ToValidationCase(c, data.SliceSize))]);
+        var slicesPerEpoch = split.Train.Sum(c => (long)c.SliceHasBrain.Count(b => b));
+        var samplerOptions = new SliceSamplerOptions(options.BatchSize, data.SliceSize, Flip: true, Seed: options.Seed).Validate();
+        var inputs = new TrainingInputs(
+            position => new SliceSampler(split.Train, samplerOptions, position),
+            slicesPerEpoch,
+            validation,
+            data.Layout.ModalityNames,
+            data.Layout.Labels.Name(),
+            recipe.ToPreprocessingJson());
+        return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, cancellationToken);
+    }
+
+    /// <summary>A prepared case as whole-volume validation input: every slice's centred crop and its region targets.</summary>
+    public static ValidationCase ToValidationCase(PreparedCase prepared, int sliceSize) => new(
+        prepared.Name,
+        SliceCrop.CentreImages(prepared, sliceSize),
+        SliceCrop.CentreTargets(prepared, sliceSize),
+        prepared.Depth,
+        prepared.Channels,
+        sliceSize,
+        sliceSize);
+}
