@@ -132,6 +132,15 @@ public sealed record ShardSpec(int Index, int Count)
         return [.. sorted.Where((_, i) => i % Count == Index)];
     }
 
+    /// <summary>This shard's items, named by <paramref name="name"/>, in the sorted order of <see cref="Select(IEnumerable{string})"/>.</summary>
+    public IReadOnlyList<T> Select<T>(IReadOnlyList<T> items, Func<T, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(name);
+        var byName = items.ToDictionary(name, StringComparer.Ordinal);
+        return [.. Select(items.Select(name)).Select(n => byName[n])];
+    }
+
     /// <summary>The machine-readable failure list of this shard: <c>failures-shard-K-of-N.json</c>.</summary>
     public string FailuresFileName => string.Create(CultureInfo.InvariantCulture, $"failures-shard-{Index}-of-{Count}.json");
 

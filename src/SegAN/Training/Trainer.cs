@@ -274,6 +274,11 @@ public static class Trainer
 
         var final = Inv($"completed {totalSteps} steps in {Seconds():F1} s") + (bestDice >= 0 ? Inv($"; best mean validation Dice {bestDice:F4} at step {bestStep}") : string.Empty)
             + (reducer is { Calls: > 0 } ? Inv($"; gradient all-reduce {reducer.AllReduceTime.TotalMilliseconds / reducer.Calls:F2} ms per call over {ranks} ranks") : string.Empty);
+        if (communicator is not null)
+        {
+            Log(Distributed.WeightAgreement.Describe(Distributed.WeightAgreement.Check(communicator, trainer), ranks));
+        }
+
         Log(final);
         return new TrainResult(TrainStatus.Completed, step, totalSteps, bestDice, bestStep, folder, final);
     }
