@@ -41,6 +41,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where last.ckpt left it. Default: off." };
         var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks (the paper: 4). Default: 4.", DefaultValueFactory = _ => 4 };
         var width = new Option<int>("--width") { Description = "Feature maps of the first block, doubled per block (the paper: 64). Default: 64.", DefaultValueFactory = _ => 64 };
+        var criticDepth = new Option<int>("--critic-depth") { Description = "Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: 3.", DefaultValueFactory = _ => 3 };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops (random in training, centred in validation); a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
         var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ around the brain (the paper: 180x180x128). Default: 180x180x128.", DefaultValueFactory = _ => "180x180x128" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1).", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
@@ -53,7 +54,7 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Train SegAN's segmentor and critic(s) with the multi-scale L1 loss (or the U-Net baseline) on a dataset folder.")
         {
-            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, valEvery, logEvery, seed, resume, depth, width, sliceSize, crop, valFraction, distributed, device, threads,
+            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, valEvery, logEvery, seed, resume, depth, width, criticDepth, sliceSize, crop, valFraction, distributed, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -75,7 +76,8 @@ internal static class TrainCommand
                 parse.GetValue(seed),
                 parse.GetValue(resume),
                 parse.GetValue(depth),
-                parse.GetValue(width)).Validated();
+                parse.GetValue(width),
+                parse.GetValue(criticDepth)).Validated();
             var training = new DatasetTrainingOptions(
                 folder,
                 dataset.Resolve(parse, folder),
