@@ -3,6 +3,12 @@ using SegAN.Bench;
 using SegAN.Compute;
 using TorchSharp;
 
+if (args is ["allreduce", ..])
+{
+    AllReduceProbe.Run();
+    return;
+}
+
 var threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
 ComputeContext.Initialize(DeviceSpec.Cpu, threads);
 Console.WriteLine($"CPU: {CpuFeatures.ModelName}, torch threads {torch.get_num_threads()}");

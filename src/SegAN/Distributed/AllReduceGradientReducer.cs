@@ -45,23 +45,25 @@ public sealed class AllReduceGradientReducer : IGradientReducer
             _bucket = new float[total];
         }
 
+        // The bucket is viewed as a tensor (torch.frombuffer shares the array's memory), so that the copies in and
+        // out are native copies, not element loops.
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var offset = 0;
+        var flat = torch.frombuffer(_bucket, torch.ScalarType.Float32, total);
+        long offset = 0;
         foreach (var p in parameters)
         {
-            var n = (int)p.numel();
-            var span = _bucket.AsSpan(offset, n);
+            var slot = flat.narrow(0, offset, p.numel());
             if (p.grad is { } grad)
             {
-                grad.contiguous().cpu().data<float>().CopyTo(span);
+                slot.copy_(grad.reshape(-1));
             }
             else
             {
-                span.Clear();
+                slot.zero_();
             }
 
-            offset += n;
+            offset += p.numel();
         }
 
         var watch = Stopwatch.StartNew();
@@ -69,17 +71,16 @@ public sealed class AllReduceGradientReducer : IGradientReducer
         AllReduceTime += watch.Elapsed;
         Calls++;
 
-        var scale = 1f / _communicator.Size;
+        flat.mul_(1f / _communicator.Size);
         offset = 0;
         foreach (var p in parameters)
         {
-            var n = (int)p.numel();
             if (p.grad is { } grad)
             {
-                grad.copy_(torch.tensor(_bucket.AsSpan(offset, n).ToArray(), p.shape).mul_(scale));
+                grad.copy_(flat.narrow(0, offset, p.numel()).view_as(grad));
             }
 
-            offset += n;
+            offset += p.numel();
         }
     }
 }
