@@ -15,6 +15,7 @@ public static class SeganApp
     {
         var root = new RootCommand("SegAN.NET: adversarial medical image segmentation (Xue et al. 2017) on TorchSharp.");
         root.Subcommands.Add(InfoCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(SynthCommand.Create(console));
         root.Subcommands.Add(DatasetCommand.Create(console));

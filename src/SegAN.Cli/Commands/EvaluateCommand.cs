@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using SegAN.Data;
 using SegAN.Evaluation;
 using SegAN.Reporting;
@@ -79,33 +78,10 @@ internal static class EvaluateCommand
                 return ExitCodes.Ok;
             }
 
-            Print(console, result);
+            EvaluationTable.Print(console, result);
             console.MarkupLineInterpolated($"Wrote [bold]{string.Join(", ", files.Select(Path.GetFileName))}[/] to {folder.FullName}");
             return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    private static void Print(IAnsiConsole console, EvaluationResult result)
-    {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title($"{result.Cases.Count} cases, labels {result.Labels.Name()}: mean ± std (median)")
-            .AddColumn("region").AddColumn("Dice").AddColumn("precision").AddColumn("sensitivity").AddColumn("specificity").AddColumn("HD95 (mm)");
-        foreach (var region in result.Regions)
-        {
-            table.AddRow([region.Region.ShortName(), .. EvaluationReport.Summaries(region).Select(s => Markup.Escape(EvaluationReport.FormatSummary(s)))]);
-        }
-
-        console.Write(table);
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"mean Dice over regions: [bold]{result.MeanDice:0.000}[/]"));
-        if (result.MissingPredictions.Count > 0)
-        {
-            console.MarkupLineInterpolated($"[yellow]missing predictions ({result.MissingPredictions.Count}):[/] {string.Join(", ", result.MissingPredictions)}");
-        }
-
-        if (result.MissingTruths.Count > 0)
-        {
-            console.MarkupLineInterpolated($"[yellow]missing truths ({result.MissingTruths.Count}):[/] {string.Join(", ", result.MissingTruths)}");
-        }
     }
 }

@@ -33,7 +33,10 @@ public sealed class AdversarialTrainer : IDisposable
     private readonly double _clip;
     private readonly double _diceWeight;
 
-    /// <summary>Builds the networks with weights drawn from torch's generator seeded with <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Builds the networks on <paramref name="device"/> (CPU by default) with weights drawn from torch's default
+    /// generator, which is re-seeded with <paramref name="seed"/>; the optimisers are RMSProp or Adam (beta1 0.5).
+    /// </summary>
     public AdversarialTrainer(SegANArchitecture architecture, OptimizerKind optimizer, double learningRate, double clip, double diceWeight, int seed, Device? device = null)
     {
         Architecture = architecture.Validated();
@@ -49,12 +52,10 @@ public sealed class AdversarialTrainer : IDisposable
 
         _segmentor.to(_device);
         _critics.to(_device);
+
+        // Like the authors' code and the PyTorch reference, weights are clamped after each critic update, not at start.
         _criticParameters = [.. _critics.parameters()];
         _segmentorParameters = [.. _segmentor.parameters()];
-        foreach (var critic in _criticList)
-        {
-            critic.ClampWeights(clip);
-        }
 
         _segmentorOptimizer = MakeOptimizer(optimizer, _segmentor.parameters(), learningRate);
         _criticOptimizer = _criticParameters.Length > 0 ? MakeOptimizer(optimizer, _criticParameters, learningRate) : null;

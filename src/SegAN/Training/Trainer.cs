@@ -129,6 +129,12 @@ public static class Trainer
                 throw new SegANException($"{checkpointPath}: the run was trained with --optimizer {saved.Options.Optimizer.ToString().ToLowerInvariant()}; resume with the same optimizer.");
             }
 
+            // The seed fixes the split and the batch stream: another one would silently train on other data.
+            if (saved.Options.Seed != options.Seed || saved.Options.BatchSize != options.BatchSize)
+            {
+                throw new SegANException(Inv($"{checkpointPath}: the run was trained with --seed {saved.Options.Seed} and --batch {saved.Options.BatchSize}; resume with the same values."));
+            }
+
             var state = Checkpoint.Load(checkpointPath, trainer);
             (step, previousSeconds, bestDice, bestStep) = (state.Step, state.Seconds, state.BestDice, state.BestStep);
             TruncateMetrics(metricsPath, step);

@@ -73,6 +73,18 @@ public static class Validator
         }
     }
 
+    /// <summary>
+    /// Region masks (N, 3, H, W) made nested the way predicted label maps are (ET within TC within WT, by union, as
+    /// <see cref="Data.BratsLabels.ToLabel"/> numbers them), so that validation scores what prediction will write.
+    /// </summary>
+    internal static Tensor Nest(Tensor regions)
+    {
+        var et = regions.narrow(1, 2, 1);
+        var tc = regions.narrow(1, 1, 1).logical_or(et);
+        var wt = regions.narrow(1, 0, 1).logical_or(tc);
+        return torch.cat([wt, tc, et], 1);
+    }
+
     /// <summary>Dice of two counts: 2|P∩T| / (|P| + |T|), 1 when both are empty.</summary>
     public static double Dice(long intersection, long predicted, long truth) =>
         predicted + truth == 0 ? 1.0 : 2.0 * intersection / (predicted + truth);
@@ -104,7 +116,7 @@ public static class Validator
                 using var scope = torch.NewDisposeScope();
                 var n = Math.Min(batchSize, c.Slices - start);
                 var x = images.narrow(0, start, n).to(device);
-                var p = segmentor.forward(x).gt(0.5);
+                var p = Nest(segmentor.forward(x).gt(0.5));
                 var t = targets.narrow(0, start, n).to(device).gt(0.5);
                 var counts = torch.stack([p.logical_and(t).sum(dims), p.sum(dims), t.sum(dims)]).cpu();
                 var values = counts.data<long>().ToArray();

@@ -59,9 +59,38 @@ for i in range(4):
     seg_map += [("down.%d.conv" % i, "e%d.0" % (i + 1)), ("down.%d.bn" % i, "e%d.1" % (i + 1))]
     seg_map += [("up.%d.conv" % i, "d%d.1" % (i + 1)), ("up.%d.bn" % i, "d%d.2" % (i + 1))]
 load(S, "seg.0.", seg_map)
-load(C, "critic.", [("down.%d.conv" % i, "c%d.0" % (i + 1)) for i in range(3)] + [("down.%d.bn" % i, "c%d.1" % (i + 1)) for i in range(3)])
+if "critic.down.0.conv.weight" in tensors:
+    load(C, "critic.", [("down.%d.conv" % i, "c%d.0" % (i + 1)) for i in range(3)] + [("down.%d.bn" % i, "c%d.1" % (i + 1)) for i in range(3)])
 
 x, y = tensors["x"], tensors["y"]
+if len(sys.argv) > 2 and sys.argv[2] == "step":
+    # One iteration exactly as the reference's step(): critic RMSProp step on -loss, clamp, segmentor step on loss.
+    Cs = [C] + [nn.ModuleDict(dict(c1=down(cin, w, False), c2=down(w, 2*w), c3=down(2*w, 4*w))) for _ in range(2)]
+    for k in range(3):
+        load(Cs[k], "critic.%d." % k, [("down.%d.conv" % i, "c%d.0" % (i + 1)) for i in range(3)] + [("down.%d.bn" % i, "c%d.1" % (i + 1)) for i in range(3)])
+    lr = float(sys.argv[3])
+    def Sf(x):
+        e1 = S["e1"](x); e2 = S["e2"](e1); e3 = S["e3"](e2); e4 = S["e4"](e3)
+        o = S["d1"](e4); o = S["d2"](torch.cat([o, e3], 1)); o = S["d3"](torch.cat([o, e2], 1))
+        return torch.sigmoid(S["d4"](torch.cat([o, e1], 1)))
+    def ms(c, a, b):
+        fa = [a, c["c1"](a)]; fa += [c["c2"](fa[1])]; fa += [c["c3"](fa[2])]
+        fb = [b, c["c1"](b)]; fb += [c["c2"](fb[1])]; fb += [c["c3"](fb[2])]
+        return torch.stack([(u - v).abs().mean() for u, v in zip(fa, fb)]).mean()
+    def loss_all(p):
+        return torch.stack([ms(Cs[k], x * p[:, k:k + 1], x * y[:, k:k + 1]) for k in range(3)]).mean()
+    optS = torch.optim.RMSprop(S.parameters(), lr=lr)
+    optC = torch.optim.RMSprop([q for c in Cs for q in c.parameters()], lr=lr)
+    with torch.no_grad():
+        p = Sf(x)
+    optC.zero_grad(); (-loss_all(p)).backward(); optC.step()
+    with torch.no_grad():
+        for c in Cs:
+            for q in c.parameters(): q.clamp_(-0.05, 0.05)
+    optS.zero_grad(); l = loss_all(Sf(x)); l.backward(); optS.step()
+    out = dict(seg=torch.cat([S[n][0 if n[0] == "e" else 1].weight.detach().flatten() for n in ["e1", "e4", "d1", "d4"]]).tolist(),
+               critic=torch.cat([Cs[k]["c3"][0].weight.detach().flatten() for k in range(3)]).tolist(), loss=l.item())
+    json.dump(out, open(d + "/out.json", "w")); sys.exit(0)
 e1 = S["e1"](x); e2 = S["e2"](e1); e3 = S["e3"](e2); e4 = S["e4"](e3)
 o = S["d1"](e4); o = S["d2"](torch.cat([o, e3], 1)); o = S["d3"](torch.cat([o, e2], 1))
 p = torch.sigmoid(S["d4"](torch.cat([o, e1], 1)))
@@ -121,6 +150,40 @@ json.dump(dict(p=p.detach().flatten().tolist(), f3=fake[3].detach().flatten().to
         Assert.Equal(theirs.GetProperty("loss").GetDouble(), loss, 5);
     }
 
+    [SkippableFact]
+    public void OneTrainingStep_MatchesThePyTorchReferenceStep()
+    {
+        SkipUnlessTorch();
+
+        // Given an S3-3C trainer (depth 4, width 8, three critics, RMSProp, dice weight 0) and one batch
+        using var scope = torch.NewDisposeScope();
+        const double lr = 1e-3;
+        using var trainer = new SegAN.Training.AdversarialTrainer(
+            new SegANArchitecture(SegAN.Training.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8), SegAN.Training.OptimizerKind.RmsProp, lr, 0.05, 0.0, seed: 5);
+        var x = torch.randn(2, 3, 32, 32);
+        var y = torch.rand(2, 3, 32, 32).gt(0.7).to(torch.float32);
+        var tensors = trainer.Segmentor.state_dict().Select(kv => (kv.Key, kv.Value.clone()))
+            .Concat(trainer.Critics.SelectMany((c, k) => c.state_dict().Select(kv => ($"critic.{k}.{kv.Key}", kv.Value.clone()))))
+            .Append(("x", x)).Append(("y", y))
+            .Where(t => t.Item2.dtype == torch.float32)
+            .ToList();
+        WriteTensors(tensors);
+
+        // When our step (S(x) computed once) and the reference's step (S(x) computed twice) run from the same state
+        var losses = trainer.Step(new SegAN.Data.SliceBatch(x.data<float>().ToArray(), y.data<float>().ToArray(), 2, 3, 32, 32), lr);
+        RunPython("step", lr.ToString(CultureInfo.InvariantCulture));
+        using var output = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "out.json")));
+        var theirs = output.RootElement;
+
+        // Then the updated segmentor weights, the updated and clipped critic weights and the loss agree
+        var named = trainer.Segmentor.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var seg = torch.cat([.. new[] { "seg.0.down.0.conv.weight", "seg.0.down.3.conv.weight", "seg.0.up.0.conv.weight", "seg.0.up.3.conv.weight" }.Select(n => named[n].flatten())]);
+        var critics = torch.cat([.. trainer.Critics.Select(c => c.named_parameters().First(p => p.name == "down.2.conv.weight").parameter.flatten())]);
+        AssertClose(seg, theirs.GetProperty("seg"), 1e-5);
+        AssertClose(critics, theirs.GetProperty("critic"), 1e-5);
+        Assert.Equal(theirs.GetProperty("loss").GetDouble(), losses.Segmentor, 5);
+    }
+
     private static void AssertClose(torch.Tensor ours, JsonElement theirs, double tolerance)
     {
         var a = ours.detach().flatten().data<float>().ToArray();
@@ -147,11 +210,16 @@ json.dump(dict(p=p.detach().flatten().tolist(), f3=fake[3].detach().flatten().to
         File.WriteAllText(Path.Combine(_dir, "parity.py"), Script, Encoding.UTF8);
     }
 
-    private void RunPython()
+    private void RunPython(params string[] extra)
     {
         var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(_dir, "parity.py"));
         start.ArgumentList.Add(_dir);
+        foreach (var e in extra)
+        {
+            start.ArgumentList.Add(e);
+        }
+
         start.Environment["OMP_NUM_THREADS"] = "1";
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

@@ -149,6 +149,20 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(live + construction, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Theory]
+    [InlineData("seed")]
+    [InlineData("optimizer")]
+    public void Resume_WithAnotherSeedOrOptimizer_IsAClearError(string what)
+    {
+        var options = Options("other-" + what, 1);
+        Trainer.Run(options, Inputs(4));
+        var changed = what == "seed" ? options with { Seed = 4 } : options with { Optimizer = OptimizerKind.Adam };
+
+        var e = Assert.Throws<SegANException>(() => Trainer.Run(changed with { Steps = 2, Resume = true }, Inputs(4)));
+
+        Assert.Contains("--" + what, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Resume_WithAnotherArchitecture_IsAClearError()
     {

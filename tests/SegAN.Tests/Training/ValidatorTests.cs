@@ -61,4 +61,18 @@ public sealed class ValidatorTests
         // Then no tensor is left alive
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
+
+    [Fact]
+    public void Nest_MakesEnhancingWithinCoreWithinWhole_ByUnion()
+    {
+        // Given one pixel per pattern: ET alone, TC alone, WT alone, nothing
+        using var scope = torch.NewDisposeScope();
+        var regions = torch.tensor(new[] { false, false, true, false, false, true, false, false, true, false, false, false }, [1, 3, 2, 2]);
+
+        // When nested
+        var nested = Validator.Nest(regions).data<bool>().ToArray();
+
+        // Then WT covers every tumour pixel, TC the ET and TC ones, ET only its own
+        Assert.Equal(new[] { true, true, true, false, true, true, false, false, true, false, false, false }, nested);
+    }
 }
