@@ -49,6 +49,32 @@ public sealed class PredictShardTests : IDisposable
         Assert.Equal(("1/2", 1, 0, 1), (report1.Shard, report1.Cases, report1.Written, report1.Skipped));
     }
 
+    [Fact]
+    public void Shard_ListsAFailedCase_InItsReport_AndExitsOne()
+    {
+        // Given 2 phantom cases, a tiny model, and case 2's FLAIR cut short after training
+        var data = Path.Combine(_root, "data");
+        var model = Path.Combine(_root, "run", "model.segan");
+        Assert.Equal(ExitCodes.Ok, Segan("synth", "--out", data, "--cases", "2", "--size", "32").Code);
+        Assert.Equal(ExitCodes.Ok, Segan("train", "--data", data, "--out", Path.Combine(_root, "run"), "--steps", "1", "--batch", "2", "--depth", "1", "--critic-depth", "1", "--width", "2", "--slice-size", "16", "--crop", "24x24x16", "--val-fraction", "0").Code);
+        var flair = Path.Combine(data, "Phantom002", "Phantom002_flair.nii.gz");
+        var bytes = File.ReadAllBytes(flair);
+        File.WriteAllBytes(flair, bytes[..(bytes.Length / 2)]);
+
+        // When the only shard runs
+        var output = Path.Combine(_root, "out");
+        var (code, text) = Segan("predict", "-m", model, "-i", data, "-o", output, "--shard", "0/1");
+
+        // Then case 1 is written, case 2 is listed with an error naming its file, and the exit code says a case failed
+        Assert.True(code == ExitCodes.Failed, text);
+        var report = ShardReport.Read(Path.Combine(output, "failures-shard-0-of-1.json"));
+        Assert.Equal(("0/1", 2, 1, 0), (report.Shard, report.Cases, report.Written, report.Skipped));
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal("Phantom002", failure.Case);
+        Assert.Contains("Phantom002_flair.nii.gz", failure.Error, StringComparison.Ordinal);
+        Assert.Equal(["Phantom001_seg.nii.gz"], Names(output));
+    }
+
     [Theory]
     [InlineData("--shard", "2/2", "between 0 and 1")]
     [InlineData("--shards", "3", "--shard K/3")]
