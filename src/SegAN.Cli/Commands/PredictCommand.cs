@@ -79,7 +79,6 @@ internal static class PredictCommand
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var part = Distributed.ShardSpec.Resolve(parse.GetValue(shard), parse.GetValue(shards), Environment.GetEnvironmentVariable);
-            var sharded = part != Distributed.ShardSpec.Whole || parse.GetValue(shard) is not null;
 
             // A shard is a batch task that may be requeued: it always skips cases whose output is complete.
             var options = new PredictOptions(
@@ -87,7 +86,7 @@ internal static class PredictCommand
                 parse.GetValue(tta),
                 parse.GetValue(largest),
                 parse.GetValue(probabilities),
-                parse.GetValue(skip) || sharded,
+                parse.GetValue(skip) || part is not null,
                 parse.GetValue(threshold)).Validate();
             var modelPath = parse.GetValue(model)!.FullName;
             var info = SegmentationModelInfo.Read(modelPath);
@@ -97,7 +96,8 @@ internal static class PredictCommand
                 recipe = recipe with { Labels = LabelNames.ParseConvention(outLabels) };
             }
 
-            var cases = part.Select(FindCases(parse, dataset, input, info.Modalities), c => c.Name);
+            var found = FindCases(parse, dataset, input, info.Modalities);
+            var cases = part is null ? found : part.Select(found, c => c.Name);
             using var segmentationEngine = EngineFactory.Open(
                 modelPath,
                 EngineFactory.ParseEngine(parse.GetValue(engine)!),
@@ -105,7 +105,7 @@ internal static class PredictCommand
                 parse.GetValue(threads));
             var predictor = new CasePredictor(segmentationEngine, recipe, options);
             var outDir = parse.GetValue(output)!.FullName;
-            console.MarkupLineInterpolated($"Segmenting {cases.Count} case(s){(sharded ? $" (shard {part})" : string.Empty)} with {segmentationEngine.Name} into {outDir} ({recipe.Labels.Name()} labels)");
+            console.MarkupLineInterpolated($"Segmenting {cases.Count} case(s){(part is null ? string.Empty : $" (shard {part})")} with {segmentationEngine.Name} into {outDir} ({recipe.Labels.Name()} labels)");
 
             var results = RunWithProgress(console, predictor, cases, outDir, options);
             var failed = results.Where(r => r.Outcome == CaseOutcome.Failed).ToList();
@@ -116,7 +116,7 @@ internal static class PredictCommand
                 console.MarkupLineInterpolated($"[red]failed:[/] {f.Name}: {f.Error}");
             }
 
-            if (sharded)
+            if (part is not null)
             {
                 var report = new Distributed.ShardReport(
                     part.ToString(), cases.Count, results.Count(r => r.Outcome == CaseOutcome.Written), results.Count(r => r.Outcome == CaseOutcome.Skipped), [.. failed.Select(f => new Distributed.CaseFailure(f.Name, f.Error ?? string.Empty))]);

@@ -55,10 +55,11 @@ public sealed record ShardSpec(int Index, int Count)
     /// job array's <c>SLURM_ARRAY_TASK_ID</c> (minus <c>SLURM_ARRAY_TASK_MIN</c>, divided by
     /// <c>SLURM_ARRAY_TASK_STEP</c>) with <c>SLURM_ARRAY_TASK_COUNT</c> or <paramref name="shards"/>; a Kubernetes
     /// Indexed Job's <c>JOB_COMPLETION_INDEX</c> with <paramref name="shards"/> (<c>--shards N</c>, which must equal
-    /// the Job's completions). Without any of them: <see cref="Whole"/>. <paramref name="environment"/> reads a
-    /// variable (null when unset); tests pass a dictionary, the CLI <see cref="Environment.GetEnvironmentVariable(string)"/>.
+    /// the Job's completions); <c>--shards 1</c> alone is <see cref="Whole"/>. Without any of them: null (no sharding
+    /// requested). <paramref name="environment"/> reads a variable (null when unset); tests pass a dictionary, the
+    /// CLI <see cref="Environment.GetEnvironmentVariable(string)"/>.
     /// </summary>
-    public static ShardSpec Resolve(string? shard, int? shards, Func<string, string?> environment)
+    public static ShardSpec? Resolve(string? shard, int? shards, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (shard is not null)
@@ -107,9 +108,12 @@ public sealed record ShardSpec(int Index, int Count)
             return Create(index, shards.Value, $"{KubernetesIndexVariable} {index} of --shards {shards}");
         }
 
-        return shards is null or 1
-            ? Whole
-            : throw new SegANException($"--shards {shards} needs the shard's index: run it as a Slurm array task ({SlurmTaskIdVariable}) or a Kubernetes Indexed Job ({KubernetesIndexVariable}), or give --shard K/{shards}.");
+        return shards switch
+        {
+            null => null,
+            1 => Whole,
+            _ => throw new SegANException($"--shards {shards} needs the shard's index: run it as a Slurm array task ({SlurmTaskIdVariable}) or a Kubernetes Indexed Job ({KubernetesIndexVariable}), or give --shard K/{shards}."),
+        };
     }
 
     /// <summary>

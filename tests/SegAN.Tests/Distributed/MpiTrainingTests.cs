@@ -97,6 +97,24 @@ public sealed class MpiTrainingTests : IDisposable
         Assert.Contains("weights identical on all 2 ranks", File.ReadAllText(Path.Combine(run, Trainer.LogFileName)), StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void SrunWithPmix_RunsTwoRanks_ThatAgree()
+    {
+        RequireSlurmCluster();
+        Require("srun");
+
+        // Given 4 phantom cases, When Slurm starts 2 ranks through PMIx (no mpirun)
+        var data = Data();
+        var run = Path.Combine(_root, "srun");
+        var (code, output) = Run("srun", ["--mpi=pmix", "-n", "2", Dotnet, CliDll, .. TinyTraining(data, run, 3), "--distributed"], _root, TimeSpan.FromMinutes(3));
+
+        // Then they form one world of 2 and end with identical weights
+        Assert.True(code == 0, output);
+        var log = File.ReadAllText(Path.Combine(run, Trainer.LogFileName));
+        Assert.Contains("data-parallel over 2 ranks", log, StringComparison.Ordinal);
+        Assert.Contains("weights identical on all 2 ranks", log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Distributed_WithoutMpiLibrary_IsAClearError()
     {

@@ -95,9 +95,11 @@ public sealed class ShardSpecTests
     }
 
     [Fact]
-    public void Resolve_IsWhole_WithoutShardOrEnvironment()
+    public void Resolve_IsNull_WithoutShardOrEnvironment_AndWhole_ForOneShard()
     {
-        Assert.True(ShardSpec.Resolve(null, null, Env()).IsWhole);
+        Assert.Null(ShardSpec.Resolve(null, null, Env()));
+        Assert.True(ShardSpec.Resolve(null, 1, Env())!.IsWhole);
+        Assert.True(ShardSpec.Resolve(null, null, Env((ShardSpec.SlurmTaskIdVariable, "0"), (ShardSpec.SlurmTaskCountVariable, "1")))!.IsWhole);
     }
 
     [Theory]
