@@ -53,8 +53,31 @@ public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IC
     {
         var script = Path.Combine(root, $"predict-{output}.sh");
         var command = string.Join(' ', new[] { Dotnet, CliDll }.Concat(ShardedPredictFixture.Predict(root, output)).Select(a => $"'{a}'"));
-        File.WriteAllText(script, $"#!/bin/bash\n#SBATCH --cpus-per-task=1\n#SBATCH --output={root}/slurm-%A_%a.out\nexec {command}\n");
+        File.WriteAllText(script, $"#!/bin/bash\n#SBATCH --job-name=segan-test-{output}\n#SBATCH --cpus-per-task=1\n#SBATCH --output={root}/slurm-%A_%a.out\nexec {command}\n");
         return script;
+    }
+
+    /// <summary>Submits an array and waits for its end by polling squeue (sbatch --wait polls with back-off up to 32 s).</summary>
+    private static (bool Ok, string Output) SubmitAndWait(string root, string script, string array)
+    {
+        var (code, submitted) = Run("sbatch", ["--parsable", $"--array={array}", script], root, TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, submitted);
+        var job = submitted.Trim().Split(';')[0];
+        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(5));
+
+        // Finished jobs stay visible to scontrol for MinJobAge (300 s by default): every task must have COMPLETED.
+        var (_, states) = Run("scontrol", ["-o", "show", "job", job], root, TimeSpan.FromMinutes(1));
+        var lines = states.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (lines.Length > 0 && lines.All(l => l.Contains("JobState=COMPLETED", StringComparison.Ordinal)), states);
+    }
+
+    private static void WaitUntilGone(string root, string job, DateTime deadline)
+    {
+        while (Run("squeue", ["-h", "-j", job], root, TimeSpan.FromMinutes(1)).Output.Trim().Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Slurm job {job} did not end in time");
+            Thread.Sleep(300);
+        }
     }
 
     private static ShardReport[] Reports(string folder) =>
@@ -67,10 +90,10 @@ public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IC
         var root = fixture.Root;
 
         // Given the one-process prediction of 8 cases, When an array of 4 tasks predicts them
-        var (code, output) = Run("sbatch", ["--wait", "--array=0-3", "--job-name=segan-shards", WriteJobScript(root, "sharded")], root, TimeSpan.FromMinutes(5));
+        var (ok, output) = SubmitAndWait(root, WriteJobScript(root, "sharded"), "0-3");
 
         // Then every label map equals the one-process one voxel for voxel, each task reports its 2 cases, none failed
-        Assert.True(code == 0, output);
+        Assert.True(ok, output);
         AssertSameLabelMaps(Path.Combine(root, "whole"), Path.Combine(root, "sharded"));
         var reports = Reports(Path.Combine(root, "sharded"));
         Assert.Equal(["0/4", "1/4", "2/4", "3/4"], reports.Select(r => r.Shard));
@@ -93,7 +116,7 @@ public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IC
         var script = WriteJobScript(root, "requeued");
 
         // Given a 2-task array cancelled (SIGTERM, then SIGKILL) as soon as its first label map appears
-        var (code, submitted) = Run("sbatch", ["--parsable", "--array=0-1", "--job-name=segan-requeue", script], root, TimeSpan.FromMinutes(1));
+        var (code, submitted) = Run("sbatch", ["--parsable", "--array=0-1", script], root, TimeSpan.FromMinutes(1));
         Assert.True(code == 0, submitted);
         var job = submitted.Trim().Split(';')[0];
         var deadline = DateTime.UtcNow.AddMinutes(3);
@@ -103,10 +126,7 @@ public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IC
         }
 
         Run("scancel", ["--full", job], root, TimeSpan.FromMinutes(1));
-        while (Run("squeue", ["-h", "-j", job], root, TimeSpan.FromMinutes(1)).Output.Trim().Length > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(200);
-        }
+        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(1));
 
         // Then every label map left behind is complete and readable
         var left = Directory.GetFiles(folder, "*_seg.nii.gz");
@@ -117,8 +137,8 @@ public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IC
         }
 
         // When the array is submitted again
-        var again = Run("sbatch", ["--wait", "--array=0-1", "--job-name=segan-requeue", script], root, TimeSpan.FromMinutes(5));
-        Assert.True(again.Code == 0, again.Output);
+        var again = SubmitAndWait(root, script, "0-1");
+        Assert.True(again.Ok, again.Output);
 
         // Then it skipped exactly the cases left behind, wrote the others, and the folder equals the one-process run
         var reports = Reports(folder);
