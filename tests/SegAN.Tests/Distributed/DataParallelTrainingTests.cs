@@ -111,6 +111,29 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Run_ResumedWithAnotherNumberOfRanks_ContinuesTheSameGlobalBatches()
+    {
+        // Given networks without batch norm, Dice weight 0: 2 ranks train steps 1-2, then 1 process resumes to step 4
+        TrainOptions Options(string name, long steps, bool resume = false) => new(
+            Path.Combine(_root, name), Variant.S3_3C, Steps: steps, BatchSize: 4, LearningRate: 1e-3, ValEvery: 2, LogEvery: 1,
+            Seed: 3, Resume: resume, Depth: 1, BaseWidth: 4, CriticDepth: 1, DiceWeight: 0);
+        TrainingInputs Inputs(int rank, int ranks) => new(
+            consumed => new Part(new PhantomSlices(4, 16, seed: 5, start: consumed), rank, ranks), 64, null, ["flair", "t1ce"], "phantom");
+        ThreadCommunicator.Run(2, c => Trainer.Run(Options("grow", 2), Inputs(c.Rank, 2), communicator: c));
+
+        // When it is resumed by one process, and compared with one process trained 4 steps from the start
+        var resumed = Trainer.Run(Options("grow", 4, resume: true), Inputs(0, 1));
+        Trainer.Run(Options("straight", 4), Inputs(0, 1));
+
+        // Then both models agree within 1e-5: the global batch stream does not depend on the number of ranks
+        Assert.Equal((TrainStatus.Completed, 4L), (resumed.Status, resumed.Step));
+        using var a = ModelFile.Load(Path.Combine(_root, "grow", ModelFile.FileName));
+        using var b = ModelFile.Load(Path.Combine(_root, "straight", ModelFile.FileName));
+        var worst = Weights(a.Segmentor).Zip(Weights(b.Segmentor), (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(worst <= 1e-5, $"largest weight difference {worst}");
+    }
+
+    [Fact]
     public void Run_OnTwoRanks_FailsOnEveryRank_WhenRankZeroCannotStart()
     {
         // Given a resume request for a folder without a checkpoint

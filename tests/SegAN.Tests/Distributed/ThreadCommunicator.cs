@@ -3,13 +3,18 @@ using SegAN.Distributed;
 namespace SegAN.Tests.Distributed;
 
 /// <summary>
-/// An in-process <see cref="ICommunicator"/>: <c>Size</c> ranks as threads meeting at a barrier, with the semantics of
-/// MPI's in-place all-reduce and broadcast. It tests the data-parallel trainer without an MPI installation; the real
-/// MPI path is tested under mpirun by the MPI integration tests.
+/// An in-process <see cref="ICommunicator"/>: <c>Size</c> ranks as threads with the semantics of MPI's in-place
+/// all-reduce and broadcast. The ranks take turns (rank 0, 1, ..., then 0 again at the next collective call), so
+/// only one runs at a time: what they do with process-wide state (torch's global generator, seeded when networks are
+/// built) happens in a fixed order, as if each rank were its own process. It tests the data-parallel trainer without
+/// an MPI installation; the real MPI path runs under mpirun in <c>MpiTrainingTests</c>.
 /// </summary>
 internal sealed class ThreadCommunicator : ICommunicator
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
     private readonly Group _group;
+    private int _calls;
 
     private ThreadCommunicator(Group group, int rank)
     {
@@ -31,12 +36,16 @@ internal sealed class ThreadCommunicator : ICommunicator
         {
             try
             {
+                group.WaitTurn(rank);
                 results[rank] = body(new ThreadCommunicator(group, rank));
             }
             catch (Exception e)
             {
                 failures[rank] = e;
-                group.Barrier.RemoveParticipant();
+            }
+            finally
+            {
+                group.PassTurn(rank);
             }
         }, maxStackSize: 16 << 20)).ToList();
         threads.ForEach(t => t.Start());
@@ -47,50 +56,73 @@ internal sealed class ThreadCommunicator : ICommunicator
 
     public void AllReduceSum(float[] values, int count)
     {
-        _group.Slots[Rank] = values[..count];
-        _group.Barrier.SignalAndWait();
-        var sum = new float[count];
-        for (var r = 0; r < Size; r++)
+        var sum = (float[])Collective(values[..count], parts =>
         {
-            var part = (float[])_group.Slots[r]!;
-            for (var i = 0; i < count; i++)
+            var total = new float[count];
+            foreach (var part in parts.Cast<float[]>())
             {
-                sum[i] += part[i];
+                for (var i = 0; i < count; i++)
+                {
+                    total[i] += part[i];
+                }
             }
-        }
 
-        _group.Barrier.SignalAndWait();
+            return total;
+        });
         sum.CopyTo(values, 0);
     }
 
-    public int AllReduceMax(int value)
-    {
-        _group.Slots[Rank] = value;
-        _group.Barrier.SignalAndWait();
-        var max = Enumerable.Range(0, Size).Max(r => (int)_group.Slots[r]!);
-        _group.Barrier.SignalAndWait();
-        return max;
-    }
+    public int AllReduceMax(int value) => (int)Collective(value, parts => parts.Cast<int>().Max());
 
     public void Broadcast(byte[] buffer, int root)
     {
-        _group.Slots[Rank] = buffer;
-        _group.Barrier.SignalAndWait();
-        var source = (byte[])_group.Slots[root]!;
-        if (Rank != root)
-        {
-            source.CopyTo(buffer, 0);
-        }
-
-        _group.Barrier.SignalAndWait();
+        var source = (byte[])Collective(buffer.ToArray(), parts => parts[root]!);
+        source.CopyTo(buffer, 0);
     }
 
-    private sealed class Group(int size)
+    // Deposits this rank's part of collective call number _calls and hands the turn on; the last rank computes the
+    // result. A rank reads the result when its turn comes back.
+    private object Collective(object part, Func<object?[], object> combine)
     {
-        public int Size { get; } = size;
+        var call = _calls++;
+        var parts = _group.Parts.GetOrAdd(call, _ => new object?[Size]);
+        parts[Rank] = part;
+        if (Rank == Size - 1)
+        {
+            _group.Results[call] = combine(parts);
+        }
 
-        public Barrier Barrier { get; } = new(size);
+        _group.PassTurn(Rank);
+        _group.WaitTurn(Rank);
+        return _group.Results.TryGetValue(call, out var result)
+            ? result
+            : throw new InvalidOperationException($"rank {Rank}: collective call {call} has no result (another rank failed)");
+    }
 
-        public object?[] Slots { get; } = new object?[size];
+    private sealed class Group
+    {
+        private readonly SemaphoreSlim[] _turns;
+
+        public Group(int size)
+        {
+            Size = size;
+            _turns = [.. Enumerable.Range(0, size).Select(r => new SemaphoreSlim(r == 0 ? 1 : 0))];
+        }
+
+        public int Size { get; }
+
+        public System.Collections.Concurrent.ConcurrentDictionary<int, object?[]> Parts { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentDictionary<int, object> Results { get; } = new();
+
+        public void WaitTurn(int rank)
+        {
+            if (!_turns[rank].Wait(Patience))
+            {
+                throw new TimeoutException($"rank {rank} waited {Patience.TotalMinutes} minutes for its turn");
+            }
+        }
+
+        public void PassTurn(int rank) => _turns[(rank + 1) % Size].Release();
     }
 }
