@@ -1,22 +1,197 @@
 using System.Globalization;
+using System.Text.Json;
 using SegAN.Bench;
 using SegAN.Compute;
-using TorchSharp;
+using SegAN.Data;
+using SegAN.Inference;
+using SegAN.Models;
+using SegAN.Training;
 
+// Under mpirun: the gradient all-reduce probe alone (see AllReduceProbe).
 if (args is ["allreduce", ..])
 {
     AllReduceProbe.Run();
-    return;
+    return 0;
 }
 
-var threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
-ComputeContext.Initialize(DeviceSpec.Cpu, threads);
-Console.WriteLine($"CPU: {CpuFeatures.ModelName}, torch threads {torch.get_num_threads()}");
-Console.WriteLine($"float32 matmul: {MatmulProbe.MeasureGflops():F1} GFLOP/s");
-foreach (var line in NiftiIoProbe.Measure())
+BenchOptions options;
+try
 {
-    Console.WriteLine(line);
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
 }
 
-var (hdSeconds, hd95) = Hd95Probe.Measure();
-Console.WriteLine($"HD95 on 240x240x155 (large tumours): {hdSeconds:F3} s, {hd95:F2} mm");
+ComputeContext.Initialize(DeviceSpec.Cpu, options.Threads);
+var report = new BenchReport { Machine = Machine.Describe(), Quick = options.Quick };
+var m = report.Machine;
+Console.WriteLine(Inv($"SegAN.NET bench{(options.Quick ? " (QUICK: toy sizes, not a measurement)" : "")}"));
+Console.WriteLine(Inv($"CPU: {m.CpuModel}; {m.LogicalCores} logical cores; avx512f {YesNo(m.Avx512F)}, avx512_bf16 {YesNo(m.Avx512Bf16)}; torch threads {m.TorchThreads}; libtorch {m.LibTorch}; {m.Runtime}; GPU {YesNo(m.Gpu)}"));
+Console.WriteLine(Inv($"load average at start: {m.LoadAverage}{(Machine.OneMinuteLoad() > m.LogicalCores + 0.5 ? "  WARNING: the machine is busy; timings are not trustworthy" : "")}"));
+
+if (options.Runs("matmul"))
+{
+    report.MatmulGflops = MatmulProbe.MeasureGflops(options.Quick ? 1024 : 2048);
+    Console.WriteLine(Inv($"float32 matrix product (libtorch, 2048^2): {report.MatmulGflops:F1} GFLOP/s"));
+}
+
+var size = options.Size;
+var s33c = new SegANArchitecture(Variant.S3_3C, 3);
+report.GflopPerTrainingSlice = FlopCount.TrainingPerSlice(s33c, size, size) / 1e9;
+report.GflopPerInferenceSlice = FlopCount.InferencePerSlice(s33c, size, size) / 1e9;
+Console.WriteLine(Inv($"work per {size}x{size} slice (convolutions, S3-3C): training {report.GflopPerTrainingSlice:F2} GFLOP, inference {report.GflopPerInferenceSlice:F2} GFLOP"));
+
+if (options.Runs("yardstick"))
+{
+    var why = YardstickProbe.Unavailable();
+    if (why is null)
+    {
+        Console.WriteLine("PyTorch yardstick running ...");
+        report.Yardstick = YardstickProbe.Measure("s3-3c", options.TrainBatches[0], size, options.TrainIterations(options.TrainBatches[0]), options.Warmup, options.Threads);
+        Console.WriteLine(Inv($"PyTorch {report.Yardstick.Torch} ({report.Yardstick.Threads} threads), S3-3C batch {report.Yardstick.Batch}: train {report.Yardstick.TrainSlicesPerSecond:F2} slices/s, inference {report.Yardstick.InferSlicesPerSecond:F1} slices/s"));
+    }
+    else
+    {
+        report.YardstickSkipped = why;
+        Console.WriteLine($"PyTorch yardstick skipped: {why}");
+    }
+}
+
+if (options.Runs("train"))
+{
+    foreach (var variant in new[] { Variant.S3_3C, Variant.UNet })
+    {
+        foreach (var batch in options.TrainBatches)
+        {
+            var r = TrainingProbe.Measure(variant, batch, size, options.Warmup, options.TrainIterations(batch));
+            report.Training.Add(r);
+            Console.WriteLine(Inv($"train {r.Variant,-6} batch {r.Batch,3} {r.Size}x{r.Size}: {r.SlicesPerSecond,7:F2} slices/s ({r.SecondsPerStep:F2} s/step, {r.AchievedGflops:F0} GFLOP/s{Fraction(r.AchievedGflops, report.MatmulGflops)}), peak RSS {r.PeakResidentMiB:F0} MiB"));
+        }
+    }
+}
+
+string? modelFolder = null;
+string? modelPath = null;
+if (options.Runs("infer") || options.Runs("levers") || options.Runs("case"))
+{
+    modelFolder = Directory.CreateTempSubdirectory("segan-bench-model-").FullName;
+    modelPath = InferenceProbe.WriteModel(modelFolder);
+}
+
+try
+{
+    if (options.Runs("infer"))
+    {
+        var engines = new List<(EngineKind Kind, bool BFloat16)> { (EngineKind.Torch, false), (EngineKind.Onnx, false) };
+        if (CpuFeatures.HasAvx512Bf16)
+        {
+            engines.Insert(1, (EngineKind.Torch, true));
+        }
+
+        foreach (var (kind, bf16) in engines)
+        {
+            var r = InferenceProbe.MeasureEngine(modelPath!, kind, options.Threads, options.InferBatch, size, options.Warmup, options.InferIterations, bf16);
+            report.Inference.Add(r);
+            PrintInference(r, report.MatmulGflops);
+        }
+    }
+
+    if (options.Runs("levers"))
+    {
+        var t = TrainingProbe.Measure(Variant.S3_3C, options.TrainBatches[0], size, options.Warmup, options.TrainIterations(options.TrainBatches[0]), channelsLast: false);
+        report.Training.Add(t);
+        Console.WriteLine(Inv($"train {t.Variant} batch {t.Batch} {t.Size}x{t.Size}: {t.SlicesPerSecond,7:F2} slices/s ({t.SecondsPerStep:F2} s/step)"));
+        foreach (var lever in new[] { "nchw", "bf16-nchw" })
+        {
+            var r = InferenceProbe.MeasureTorchLever(modelPath!, lever, options.InferBatch, size, options.Warmup, options.InferIterations);
+            report.Inference.Add(r);
+            PrintInference(r, report.MatmulGflops);
+        }
+
+        if (CpuFeatures.HasAvx512Bf16)
+        {
+            // Accuracy of bfloat16: phantom slices (preprocessed as for prediction) through float32 and bfloat16.
+            using var phantom = CaseProbe.Create(96, 64, new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64);
+            var (images, n) = phantom.BrainSlices();
+            var (maxAbs, meanAbs, maskDice) = InferenceProbe.CompareBFloat16(modelPath!, images, n, 64);
+            report.BFloat16Agreement = new BFloat16Agreement(n, maxAbs, meanAbs, maskDice);
+            Console.WriteLine(Inv($"bfloat16 vs float32 on {n} phantom slices (untrained weights): max |dp| {maxAbs:F4}, mean |dp| {meanAbs:F5}, mask Dice {maskDice:F4}"));
+        }
+    }
+
+    if (options.Runs("case"))
+    {
+        using var probe = options.Quick
+            ? CaseProbe.Create(96, 64, new PreprocessOptions(CropX: 80, CropY: 80, CropZ: 48), 64)
+            : CaseProbe.Create(240, 155, PreprocessOptions.Paper, SliceCrop.PaperSize);
+        var runs = new List<(EngineKind Kind, bool ParallelRead, bool BFloat16)> { (EngineKind.Onnx, true, false), (EngineKind.Torch, true, false), (EngineKind.Onnx, false, false) };
+        if (CpuFeatures.HasAvx512Bf16)
+        {
+            runs.Add((EngineKind.Torch, true, true));
+        }
+
+        foreach (var (kind, parallelRead, bf16) in runs)
+        {
+            var r = probe.Run(modelPath!, kind, options.Threads, options.InferBatch, parallelRead, bf16);
+            report.Cases.Add(r);
+            Console.WriteLine(Inv($"case {r.Shape} x3 modalities, {r.Engine}: {r.TotalSeconds:F2} s (read {r.ReadSeconds:F2}, preprocess {r.PreprocessSeconds:F2}, segment {r.SegmentSeconds:F2} for {r.SlicesPredicted} slices, restore {r.RestoreSeconds:F2}, write {r.WriteSeconds:F2}; engine open {r.OpenEngineSeconds:F2}), peak RSS {r.PeakResidentMiB:F0} MiB"));
+        }
+    }
+}
+finally
+{
+    if (modelFolder is not null)
+    {
+        Directory.Delete(modelFolder, recursive: true);
+    }
+}
+
+if (options.Runs("leak"))
+{
+    var samples = TrainingProbe.ResidentOverSteps(options.LeakSteps, 10);
+    report.ResidentOverSteps = [.. samples.Select(s => new ResidentSample(s.Step, s.ResidentMiB))];
+    var first = samples[0];
+    var last = samples[^1];
+    report.ResidentGrowthMiB = last.ResidentMiB - first.ResidentMiB;
+    Console.WriteLine(Inv($"resident memory over {options.LeakSteps} small S3-3C steps (32x32, batch 4): {string.Join(", ", samples.Select(s => Inv($"{s.Step}: {s.ResidentMiB:F0}")))} MiB; growth after step {first.Step}: {report.ResidentGrowthMiB:F1} MiB"));
+}
+
+if (options.Runs("ops"))
+{
+    report.Ops.AddRange(OpsProbe.Measure(options.InferBatch, size));
+    report.Ops.ForEach(Console.WriteLine);
+}
+
+if (options.Runs("io"))
+{
+    report.Io.AddRange(NiftiIoProbe.Measure());
+    var (hdSeconds, hd95) = Hd95Probe.Measure();
+    report.Io.Add(Inv($"HD95 on 240x240x155 (large tumours): {hdSeconds:F3} s, {hd95:F2} mm"));
+    report.Io.ForEach(Console.WriteLine);
+}
+
+report.Finish();
+Console.WriteLine();
+Console.WriteLine(report.Table());
+Console.WriteLine(Inv($"load average at end: {Machine.LoadAverageNow()}"));
+if (options.JsonPath is not null)
+{
+    var temp = options.JsonPath + ".tmp";
+    File.WriteAllText(temp, JsonSerializer.Serialize(report, BenchReport.Json));
+    File.Move(temp, options.JsonPath, overwrite: true);
+    Console.WriteLine($"wrote {options.JsonPath}");
+}
+
+return 0;
+
+static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+static string YesNo(bool value) => value ? "yes" : "no";
+
+static string Fraction(double gflops, double? peak) => peak is > 0 ? Inv($", {gflops / peak.Value:P0} of matmul") : "";
+
+static void PrintInference(InferenceResult r, double? peak) =>
+    Console.WriteLine(Inv($"infer {r.Engine,-18} batch {r.Batch,3} {r.Size}x{r.Size}: {r.SlicesPerSecond,7:F1} slices/s ({r.AchievedGflops:F0} GFLOP/s{Fraction(r.AchievedGflops, peak)})"));

@@ -34,9 +34,10 @@ public static class EngineFactory
     /// Opens <paramref name="modelPath"/> (<c>model.segan</c> or <c>.onnx</c>) with <paramref name="engine"/> on
     /// <paramref name="device"/> with <paramref name="threads"/> CPU threads (0: one per core). The ONNX engine runs
     /// on the CPU only and, for a .onnx file, never starts libtorch. Errors are <see cref="SegANException"/>s
-    /// naming the file or the option.
+    /// naming the file or the option. <paramref name="bfloat16"/> (torch engine only) computes in bfloat16, which
+    /// on the CPU needs AVX512-BF16 to be faster than float32.
     /// </summary>
-    public static ISegmentationEngine Open(string modelPath, EngineKind engine, DeviceSpec device, int threads)
+    public static ISegmentationEngine Open(string modelPath, EngineKind engine, DeviceSpec device, int threads, bool bfloat16 = false)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         ArgumentNullException.ThrowIfNull(device);
@@ -49,7 +50,12 @@ public static class EngineFactory
                 throw new SegANException($"{modelPath}: an ONNX model runs on the onnx engine only; use --engine onnx (or auto), or the model.segan it was exported from.");
             }
 
-            return OpenTorch(modelPath, device, threads);
+            return OpenTorch(modelPath, device, threads, bfloat16);
+        }
+
+        if (bfloat16)
+        {
+            throw new SegANException("bfloat16 inference runs on the torch engine only; use --engine torch with a model.segan.");
         }
 
         if (device.Kind == DeviceKind.Cuda)
@@ -62,13 +68,18 @@ public static class EngineFactory
 
     // Kept out of Open so that the JIT resolves TorchSharp only when a TorchSharp path is taken.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TorchSegmentationEngine OpenTorch(string modelPath, DeviceSpec device, int threads)
+    private static TorchSegmentationEngine OpenTorch(string modelPath, DeviceSpec device, int threads, bool bfloat16)
     {
+        if (bfloat16 && device.Kind == DeviceKind.Cpu && !CpuFeatures.HasAvx512Bf16)
+        {
+            throw new SegANException($"bfloat16 inference: this CPU ({CpuFeatures.ModelName}) lacks AVX512-BF16, so bfloat16 would be slower than float32; leave it off.");
+        }
+
         var torchDevice = ComputeContext.Initialize(device, threads);
         var loaded = ModelFile.Load(modelPath, torchDevice);
         try
         {
-            return new TorchSegmentationEngine(loaded.Segmentor, new SegmentationModelInfo(modelPath, ModelFileKind.Segan, loaded.Header), torchDevice);
+            return new TorchSegmentationEngine(loaded.Segmentor, new SegmentationModelInfo(modelPath, ModelFileKind.Segan, loaded.Header), torchDevice, bfloat16: bfloat16);
         }
         catch
         {

@@ -51,7 +51,8 @@ public sealed class OnnxWithoutTorchTests
         var kind = Enum.Parse(library.GetType("SegAN.Inference.EngineKind", throwOnError: true)!, engine);
         var spec = library.GetType("SegAN.Compute.DeviceSpec", throwOnError: true)!.GetProperty(device)!.GetValue(null);
         var open = library.GetType("SegAN.Inference.EngineFactory", throwOnError: true)!.GetMethod("Open")!;
-        return (IDisposable)open.Invoke(null, [path, kind, spec, 1])!;
+        // Later optional parameters (bfloat16) take their defaults.
+        return (IDisposable)open.Invoke(null, [path, kind, spec, 1, .. open.GetParameters().Skip(4).Select(p => p.DefaultValue)])!;
     }
 
     /// <summary>Loads assemblies from the test folder, refuses TorchSharp, and finds ONNX Runtime's native library.</summary>

@@ -159,7 +159,12 @@ json.dump(dict(p=p.detach().flatten().tolist(), f3=fake[3].detach().flatten().to
         using var scope = torch.NewDisposeScope();
         const double lr = 1e-3;
         using var trainer = new SegAN.Training.AdversarialTrainer(
-            new SegANArchitecture(SegAN.Training.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8), SegAN.Training.OptimizerKind.RmsProp, lr, 0.05, 0.0, seed: 5);
+            new SegANArchitecture(SegAN.Training.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8), SegAN.Training.OptimizerKind.RmsProp, lr, 0.05, 0.0, seed: 5)
+        {
+            // The reference runs NCHW; channels last only reorders sums (AdversarialTrainerTests), which RMSProp's
+            // first, sign-like step amplifies past this test's tolerance.
+            ChannelsLast = false,
+        };
         var x = torch.randn(2, 3, 32, 32);
         var y = torch.rand(2, 3, 32, 32).gt(0.7).to(torch.float32);
         var tensors = trainer.Segmentor.state_dict().Select(kv => (kv.Key, kv.Value.clone()))

@@ -122,6 +122,56 @@ public sealed class AdversarialTrainerTests
         Assert.All(Snapshot(trainer.Segmentor).Zip(before), p => Assert.Equal(p.Second, p.First));
     }
 
+    [Theory]
+    [InlineData(Variant.S3_3C)]
+    [InlineData(Variant.UNet)]
+    public void Step_GivesTheSameLossesAndWeights_WithAndWithoutChannelsLast(Variant variant)
+    {
+        // Given two trainers with the same seed, one feeding NCHW tensors and one channels last (the default)
+        using var nchw = new AdversarialTrainer(Arch(variant), OptimizerKind.RmsProp, 1e-3, 0.05, 1.0, seed: 1) { ChannelsLast = false };
+        using var nhwc = new AdversarialTrainer(Arch(variant), OptimizerKind.RmsProp, 1e-3, 0.05, 1.0, seed: 1);
+        Assert.True(nhwc.ChannelsLast);
+        var source = new PhantomSlices(4, 16, seed: 2);
+
+        // When both make the same two steps
+        StepLosses a = default, b = default;
+        for (var i = 0; i < 2; i++)
+        {
+            var batch = source.Next();
+            a = nchw.Step(batch, 1e-3);
+            b = nhwc.Step(batch, 1e-3);
+        }
+
+        // Then the memory layout changed only the summation order: losses and weights agree to rounding
+        Assert.Equal(a.Segmentor, b.Segmentor, 4);
+        Assert.Equal(a.Dice, b.Dice, 4);
+        Assert.Equal(double.IsNaN(a.Critic), double.IsNaN(b.Critic));
+        if (!double.IsNaN(a.Critic))
+        {
+            Assert.Equal(a.Critic, b.Critic, 4);
+        }
+
+        Assert.All(Snapshot(nchw.Segmentor).Zip(Snapshot(nhwc.Segmentor)), p => Assert.All(p.First.Zip(p.Second), w => Assert.Equal(w.First, w.Second, 3)));
+    }
+
+    [Fact]
+    public void ToTensors_StoresImagesChannelsLast_ByDefault()
+    {
+        // Given a trainer with its default settings and a (2, C, 16, 16) batch
+        using var trainer = new AdversarialTrainer(Arch(Variant.S3_3C), OptimizerKind.RmsProp, 1e-3, 0.05, 1.0, seed: 1);
+        var batch = new PhantomSlices(2, 16, seed: 2).Next();
+        using var scope = torch.NewDisposeScope();
+
+        // When the batch becomes tensors
+        var (images, truth) = trainer.ToTensors(batch);
+
+        // Then the shape is NCHW, the channel stride is 1 (NHWC storage) and the values are the batch's
+        Assert.Equal([2, PhantomSlices.Channels, 16, 16], images.shape);
+        Assert.Equal(1, images.stride(1));
+        Assert.Equal(1, truth.stride(1));
+        Assert.Equal(batch.Images, images.contiguous().data<float>().ToArray());
+    }
+
     internal static List<float[]> Snapshot(torch.nn.Module module) =>
         [.. module.parameters().Select(p => p.detach().cpu().flatten().data<float>().ToArray())];
 }
