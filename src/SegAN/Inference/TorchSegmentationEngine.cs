@@ -1,3 +1,4 @@
+using SegAN.Compute;
 using SegAN.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -60,6 +61,7 @@ public sealed class TorchSegmentationEngine : ISegmentationEngine
     public float[] PredictRegions(float[] images, int n, int c, int h, int w)
     {
         Model.CheckInput(images, n, c, h, w);
+        using var noGc = NoGcRegion.Enter();
         using var scope = torch.NewDisposeScope();
         using var mode = torch.inference_mode();
         // NHWC storage behind the NCHW view: libtorch then keeps channels last through the network.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SegAN.Compute;
 using SegAN.Data;
 using static TorchSharp.torch;
 
@@ -221,7 +222,11 @@ public static class Trainer
 
             var batch = source.Next();
             var lr = options.LearningRateAt(step, totalSteps);
-            var losses = trainer.Step(batch, lr);
+            StepLosses losses;
+            using (NoGcRegion.Enter())
+            {
+                losses = trainer.Step(batch, lr);
+            }
             if (!losses.Finite)
             {
                 var message = Inv($"stopped at step {step + 1}: a loss became NaN or infinite (critic {losses.Critic}, segmentor {losses.Segmentor}, dice {losses.Dice}); ")

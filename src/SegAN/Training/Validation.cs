@@ -1,4 +1,5 @@
 using SegAN.Data;
+using SegAN.Compute;
 using SegAN.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -62,7 +63,11 @@ public static class Validator
             var cases = new List<CaseDice>(set.Count);
             for (var i = 0; i < set.Count; i++)
             {
-                cases.Add(EvaluateCase(segmentor, set.GetCase(i), batchSize, device ?? CPU));
+                var validationCase = set.GetCase(i);
+                using (NoGcRegion.Enter())
+                {
+                    cases.Add(EvaluateCase(segmentor, validationCase, batchSize, device ?? CPU));
+                }
             }
 
             return new ValidationResult(cases.Average(c => c.Wt), cases.Average(c => c.Tc), cases.Average(c => c.Et), cases);

@@ -10,11 +10,9 @@ namespace SegAN.Tests.Distributed;
 /// <summary>
 /// Data-parallel training on in-process ranks (<see cref="ThreadCommunicator"/>): the same broadcast, gradient
 /// all-reduce and rank-0-only writing as under MPI, without needing MPI. The tests compare runs that must start
-/// from the same seeded weights, drawn from torch's process-wide generator, so they run alone
-/// (<see cref="SeededTrainingCollection"/>): another test class building networks at the same moment would draw
-/// from that generator in between.
+/// from the same seeded weights, drawn from torch's process-wide generator: they rely on tests not running in
+/// parallel (AssemblyInfo.cs).
 /// </summary>
-[Collection(SeededTrainingCollection.Name)]
 public sealed class DataParallelTrainingTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("segan-dp-").FullName;
@@ -157,11 +155,4 @@ public sealed class DataParallelTrainingTests : IDisposable
         var errors = ThreadCommunicator.Run(2, c => Record.Exception(() => Trainer.Run(options, new TrainingInputs(_ => new PhantomSlices(1, 16, 0), 64, null, ["a", "b"], "phantom"), communicator: c)));
         Assert.All(errors, e => Assert.Contains("divisible by the 2 ranks", e!.Message, StringComparison.Ordinal));
     }
-}
-
-/// <summary>Tests that run with no other test class in parallel (torch's global generator is shared).</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SeededTrainingCollection
-{
-    public const string Name = "seeded training, not in parallel";
 }
