@@ -1,5 +1,5 @@
-using SegAN.Data;
 using SegAN.Compute;
+using SegAN.Data;
 using SegAN.Models;
 using TorchSharp;
 using static TorchSharp.torch;

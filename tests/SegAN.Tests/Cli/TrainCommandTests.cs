@@ -69,7 +69,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal([2L, 4L], steps);
         var header = ModelFile.ReadHeader(Path.Combine(run, ModelFile.FileName));
         Assert.Equal(["T1c", "T2", "FLAIR"], header.Modalities);
-        
+
         using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, Trainer.OptionsFileName)));
         Assert.Equal("S3_3C", options.RootElement.GetProperty("variant").GetString());
         Assert.Contains("val", console.Output, StringComparison.Ordinal);
