@@ -7,6 +7,13 @@ using SegAN.Inference;
 using SegAN.Models;
 using SegAN.Training;
 
+// Under mpirun: the gradient all-reduce probe alone (see AllReduceProbe).
+if (args is ["allreduce", ..])
+{
+    AllReduceProbe.Run();
+    return 0;
+}
+
 BenchOptions options;
 try
 {

@@ -41,15 +41,20 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where last.ckpt left it. Default: off." };
         var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks (the paper: 4). Default: 4.", DefaultValueFactory = _ => 4 };
         var width = new Option<int>("--width") { Description = "Feature maps of the first block, doubled per block (the paper: 64). Default: 64.", DefaultValueFactory = _ => 64 };
+        var criticDepth = new Option<int>("--critic-depth") { Description = "Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: 3.", DefaultValueFactory = _ => 3 };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops (random in training, centred in validation); a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
         var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ around the brain (the paper: 180x180x128). Default: 180x180x128.", DefaultValueFactory = _ => "180x180x128" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1).", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "Data-parallel training over MPI (launch with mpirun -np N or srun --mpi=pmix -n N): --batch is the global batch, split among the ranks; gradients are averaged every step; rank 0 validates and writes --out. Needs Open MPI (libmpi.so.40). Default: off.",
+        };
         var dataset = DatasetOptions.Create();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Train SegAN's segmentor and critic(s) with the multi-scale L1 loss (or the U-Net baseline) on a dataset folder.")
         {
-            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, valEvery, logEvery, seed, resume, depth, width, sliceSize, crop, valFraction, device, threads,
+            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, valEvery, logEvery, seed, resume, depth, width, criticDepth, sliceSize, crop, valFraction, distributed, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -71,7 +76,8 @@ internal static class TrainCommand
                 parse.GetValue(seed),
                 parse.GetValue(resume),
                 parse.GetValue(depth),
-                parse.GetValue(width)).Validated();
+                parse.GetValue(width),
+                parse.GetValue(criticDepth)).Validated();
             var training = new DatasetTrainingOptions(
                 folder,
                 dataset.Resolve(parse, folder),
@@ -79,16 +85,27 @@ internal static class TrainCommand
                 parse.GetValue(sliceSize),
                 parse.GetValue(valFraction)).Validate();
             var torchDevice = CommandRunner.InitializeCompute(parse.GetValue(device)!, parse.GetValue(threads));
-            var result = TrainingSession.Run(console, options, training, torchDevice);
-            return result.Status switch
+            if (!parse.GetValue(distributed))
             {
-                TrainStatus.Completed => ExitCodes.Ok,
-                TrainStatus.Cancelled => ExitCodes.Interrupted,
-                _ => ExitCodes.Failed,
-            };
+                return ExitCode(TrainingSession.Run(console, options, training, torchDevice));
+            }
+
+            // MPI is finalised only after a clean end: a rank that fails exits without MPI_Finalize, and the launcher
+            // then stops the other ranks instead of leaving them waiting in a collective call.
+            var mpi = Distributed.MpiCommunicator.Initialize();
+            var result = TrainingSession.Run(mpi.Rank == 0 ? console : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No }), options, training, torchDevice, mpi);
+            mpi.Dispose();
+            return ExitCode(result);
         }));
         return command;
     }
+
+    private static int ExitCode(TrainResult result) => result.Status switch
+    {
+        TrainStatus.Completed => ExitCodes.Ok,
+        TrainStatus.Cancelled => ExitCodes.Interrupted,
+        _ => ExitCodes.Failed,
+    };
 
     /// <summary>Parses XxYxZ (e.g. 180x180x128) into preprocessing with the paper's percentiles.</summary>
     internal static PreprocessOptions ParseCrop(string text)
@@ -113,7 +130,7 @@ internal static class TrainCommand
 /// <summary>Runs a training with console feedback: a progress bar in a terminal, log lines otherwise; Ctrl-C checkpoints and stops.</summary>
 internal static class TrainingSession
 {
-    public static TrainResult Run(IAnsiConsole console, TrainOptions options, DatasetTrainingOptions training, TorchSharp.torch.Device device)
+    public static TrainResult Run(IAnsiConsole console, TrainOptions options, DatasetTrainingOptions training, TorchSharp.torch.Device device, Distributed.ICommunicator? communicator = null)
     {
         using var cancellation = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -146,7 +163,7 @@ internal static class TrainingSession
                                 console.MarkupLineInterpolated($"[grey]{message}[/]");
                             }
                         });
-                        result = DatasetTraining.Run(options, training, device, progress, loading, cancellation.Token);
+                        result = DatasetTraining.Run(options, training, device, progress, loading, communicator, cancellation.Token);
                     });
             }
             else
@@ -165,10 +182,10 @@ internal static class TrainingSession
                         console.WriteLine(Describe(p));
                     }
                 });
-                result = DatasetTraining.Run(options, training, device, progress, loading, cancellation.Token);
+                result = DatasetTraining.Run(options, training, device, progress, loading, communicator, cancellation.Token);
             }
 
-            if (File.Exists(Path.Combine(result.RunFolder, Trainer.MetricsFileName)))
+            if (communicator is not { Rank: > 0 } && File.Exists(Path.Combine(result.RunFolder, Trainer.MetricsFileName)))
             {
                 TrainingCurves.WriteForRun(result.RunFolder);
             }

@@ -9,13 +9,24 @@ namespace SegAN.Data;
 /// <param name="Seed">Seed of every random choice. Default 0.</param>
 /// <param name="Prefetch">Batches prepared ahead, in all. Default 4.</param>
 /// <param name="Workers">Background threads preparing batches (the batches do not depend on it). Default 2.</param>
-public sealed record SliceSamplerOptions(int BatchSize = 64, int CropSize = SliceCrop.PaperSize, bool Flip = true, int Seed = 0, int Prefetch = 4, int Workers = 2)
+/// <param name="Rank">Data-parallel training: this rank's part of each batch. Default 0.</param>
+/// <param name="Ranks">
+/// Data-parallel training: the number of ranks. Each batch of <see cref="BatchSize"/> (the global batch) is drawn
+/// exactly as in one process and rank r receives its items r * BatchSize / Ranks to (r + 1) * BatchSize / Ranks - 1,
+/// so N ranks together see the very batches one process would. Default 1.
+/// </param>
+public sealed record SliceSamplerOptions(int BatchSize = 64, int CropSize = SliceCrop.PaperSize, bool Flip = true, int Seed = 0, int Prefetch = 4, int Workers = 2, int Rank = 0, int Ranks = 1)
 {
     public SliceSamplerOptions Validate()
     {
         if (BatchSize < 1 || CropSize < 1 || Prefetch < 1 || Workers < 1)
         {
             throw new SegANException($"batch size {BatchSize}, crop size {CropSize}, prefetch {Prefetch} and workers {Workers} must be positive");
+        }
+
+        if (Ranks < 1 || Rank < 0 || Rank >= Ranks || BatchSize % Ranks != 0)
+        {
+            throw new SegANException($"rank {Rank} of {Ranks}: the rank must be between 0 and {Ranks - 1} and the batch size {BatchSize} divisible by the number of ranks");
         }
 
         return this;
@@ -121,24 +132,30 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
 
     private static SliceBatch Build(IReadOnlyList<PreparedCase> cases, (int Case, int Z)[] slices, SliceSamplerOptions options, long index)
     {
-        var first = cases[0];
-        int channels = first.Channels, size = options.CropSize, plane = size * size;
-        var images = new float[options.BatchSize * channels * plane];
-        var targets = new float[options.BatchSize * SliceBatch.RegionCount * plane];
+        var firstCase = cases[0];
+        int channels = firstCase.Channels, size = options.CropSize, plane = size * size;
+        var count = options.BatchSize / options.Ranks;
+        var first = options.Rank * count;
+        var images = new float[count * channels * plane];
+        var targets = new float[count * SliceBatch.RegionCount * plane];
         var rng = new SplitMix64(SplitMix64.Mix(options.Seed, index));
-        for (var i = 0; i < options.BatchSize; i++)
+        for (var i = 0; i < first + count; i++)
         {
+            // Every rank draws the whole global batch's random numbers and copies only its own items.
             var (c, z) = slices[rng.NextInt(slices.Length)];
             var prepared = cases[c];
             var oy = rng.NextInt(prepared.Height - size + 1);
             var ox = rng.NextInt(prepared.Width - size + 1);
             var flipX = options.Flip && rng.NextBool();
             var flipY = options.Flip && rng.NextBool();
-            SliceCrop.CopyCrop(prepared.Image, prepared, z, channels, oy, ox, size, flipX, flipY, images, i);
-            SliceCrop.CopyCrop(prepared.Regions!, prepared, z, SliceBatch.RegionCount, oy, ox, size, flipX, flipY, targets, i);
+            if (i >= first)
+            {
+                SliceCrop.CopyCrop(prepared.Image, prepared, z, channels, oy, ox, size, flipX, flipY, images, i - first);
+                SliceCrop.CopyCrop(prepared.Regions!, prepared, z, SliceBatch.RegionCount, oy, ox, size, flipX, flipY, targets, i - first);
+            }
         }
 
-        return new SliceBatch(images, targets, options.BatchSize, channels, size, size);
+        return new SliceBatch(images, targets, count, channels, size, size);
     }
 
     private static (int Case, int Z)[] TrainingSlices(IReadOnlyList<PreparedCase> cases, int cropSize)

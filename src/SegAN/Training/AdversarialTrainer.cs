@@ -28,6 +28,7 @@ public sealed class AdversarialTrainer : IDisposable
     private readonly optim.Optimizer _segmentorOptimizer;
     private readonly optim.Optimizer? _criticOptimizer;
     private readonly Parameter[] _criticParameters;
+    private readonly Parameter[] _segmentorParameters;
     private readonly Device _device;
     private readonly double _clip;
     private readonly double _diceWeight;
@@ -54,6 +55,7 @@ public sealed class AdversarialTrainer : IDisposable
 
         // Like the authors' code and the PyTorch reference, weights are clamped after each critic update, not at start.
         _criticParameters = [.. _critics.parameters()];
+        _segmentorParameters = [.. _segmentor.parameters()];
 
         _segmentorOptimizer = MakeOptimizer(optimizer, _segmentor.parameters(), learningRate);
         _criticOptimizer = _criticParameters.Length > 0 ? MakeOptimizer(optimizer, _criticParameters, learningRate) : null;
@@ -70,6 +72,12 @@ public sealed class AdversarialTrainer : IDisposable
 
     /// <summary>The segmentor(s): images -> region probabilities (N, 3, H, W).</summary>
     public RegionSegmentor Segmentor => _segmentor;
+
+    /// <summary>
+    /// Called between every <c>backward()</c> and <c>optimizer.step()</c>: averages gradients over data-parallel ranks
+    /// and agrees on skipping a step with a non-finite loss. Default: <see cref="NoGradientReducer"/> (one process).
+    /// </summary>
+    public IGradientReducer GradientReducer { get; set; } = NoGradientReducer.Instance;
 
     /// <summary>The critics (none for S3-3C-s0 and U-Net).</summary>
     public IReadOnlyList<Critic> Critics => _criticList;
@@ -127,12 +135,13 @@ public sealed class AdversarialTrainer : IDisposable
             _criticOptimizer.zero_grad();
             var lossC = MultiScaleL1Loss.Compute(variant, _criticList, images, predicted.detach(), truth);
             criticLoss = lossC.item<float>();
-            if (!double.IsFinite(criticLoss))
+            if (!GradientReducer.AllFinite(double.IsFinite(criticLoss)))
             {
                 return new StepLosses(criticLoss, double.NaN, double.NaN, Finite: false);
             }
 
             lossC.neg().backward();
+            GradientReducer.Reduce(_criticParameters);
             _criticOptimizer.step();
             foreach (var critic in _criticList)
             {
@@ -157,12 +166,13 @@ public sealed class AdversarialTrainer : IDisposable
             var (dice, total) = AddDice(adversarial, predicted, truth);
             var segmentorLoss = (double)adversarial.item<float>();
             var diceLoss = (double)dice.item<float>();
-            if (!double.IsFinite(segmentorLoss) || !double.IsFinite(diceLoss))
+            if (!GradientReducer.AllFinite(double.IsFinite(segmentorLoss) && double.IsFinite(diceLoss)))
             {
                 return new StepLosses(criticLoss, segmentorLoss, diceLoss, Finite: false);
             }
 
             total.backward();
+            GradientReducer.Reduce(_segmentorParameters);
             _segmentorOptimizer.step();
             return new StepLosses(criticLoss, segmentorLoss, diceLoss, Finite: true);
         }
@@ -180,12 +190,13 @@ public sealed class AdversarialTrainer : IDisposable
         var (dice, total) = AddDice(crossEntropy, RegionSegmentor.RegionsFromClassLogits(logits), truth);
         var ce = (double)crossEntropy.item<float>();
         var d = (double)dice.item<float>();
-        if (!double.IsFinite(ce) || !double.IsFinite(d))
+        if (!GradientReducer.AllFinite(double.IsFinite(ce) && double.IsFinite(d)))
         {
             return new StepLosses(double.NaN, ce, d, Finite: false);
         }
 
         total.backward();
+        GradientReducer.Reduce(_segmentorParameters);
         _segmentorOptimizer.step();
         return new StepLosses(double.NaN, ce, d, Finite: true);
     }

@@ -49,13 +49,19 @@ public sealed record DatasetTrainingOptions(
 /// </summary>
 public static class DatasetTraining
 {
-    /// <summary>Runs (or resumes) training; <paramref name="loading"/> hears each prepared case's name.</summary>
+    /// <summary>
+    /// Runs (or resumes) training; <paramref name="loading"/> hears each prepared case's name. With a
+    /// <paramref name="communicator"/>, this process is one rank of a data-parallel run (see <see cref="Trainer.Run"/>):
+    /// every rank prepares the same split and samples its part of each global batch; only rank 0 keeps the
+    /// validation volumes.
+    /// </summary>
     public static TrainResult Run(
         TrainOptions options,
         DatasetTrainingOptions data,
         Device? device = null,
         IProgress<TrainProgress>? progress = null,
         IProgress<string>? loading = null,
+        Distributed.ICommunicator? communicator = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -75,11 +81,17 @@ public static class DatasetTraining
         }
 
         var recipe = new InferenceRecipe(data.PreprocessOrPaper, data.SliceSize, data.Layout.Labels);
-        var validation = split.Validation.Count == 0
+        var validation = split.Validation.Count == 0 || communicator is { Rank: > 0 }
             ? null
             : new InMemoryValidationSet([.. split.Validation.Select(c => ToValidationCase(c, data.SliceSize))]);
         var slicesPerEpoch = split.Train.Sum(c => (long)c.SliceHasBrain.Count(b => b));
-        var samplerOptions = new SliceSamplerOptions(options.BatchSize, data.SliceSize, Flip: true, Seed: options.Seed).Validate();
+        var samplerOptions = new SliceSamplerOptions(options.BatchSize, data.SliceSize, Flip: true, Seed: options.Seed, Rank: communicator?.Rank ?? 0, Ranks: communicator?.Size ?? 1);
+        if (options.BatchSize % samplerOptions.Ranks != 0)
+        {
+            throw new SegANException($"--batch {options.BatchSize} is the global batch and must be divisible by the {samplerOptions.Ranks} ranks.");
+        }
+
+        samplerOptions.Validate();
         var inputs = new TrainingInputs(
             position => new SliceSampler(split.Train, samplerOptions, position),
             slicesPerEpoch,
@@ -87,7 +99,7 @@ public static class DatasetTraining
             data.Layout.ModalityNames,
             data.Layout.Labels.Name(),
             recipe.ToPreprocessingJson());
-        return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, cancellationToken);
+        return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, communicator, cancellationToken);
     }
 
     /// <summary>A prepared case as whole-volume validation input: every slice's centred crop and its region targets.</summary>

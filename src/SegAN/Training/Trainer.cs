@@ -70,39 +70,59 @@ public static class Trainer
     /// <summary>The log file's name in a run folder.</summary>
     public const string LogFileName = "train.log";
 
-    /// <summary>Runs (or, with <see cref="TrainOptions.Resume"/>, continues) training.</summary>
+    /// <summary>
+    /// Runs (or, with <see cref="TrainOptions.Resume"/>, continues) training. With a <paramref name="communicator"/>
+    /// of several ranks, training is data-parallel: rank 0's initial (or resumed) state is broadcast to all ranks,
+    /// each step's gradients are averaged over the ranks (<see cref="Distributed.AllReduceGradientReducer"/>), and only
+    /// rank 0 validates, logs and writes the run folder. <see cref="TrainOptions.BatchSize"/> is then the global
+    /// batch: <paramref name="inputs"/>' batches on each rank hold its BatchSize / ranks part of it. Batch-norm
+    /// statistics are computed per rank over its part (as PyTorch DDP without SyncBatchNorm).
+    /// </summary>
     public static TrainResult Run(
         TrainOptions options,
         TrainingInputs inputs,
         Device? device = null,
         IProgress<TrainProgress>? progress = null,
+        Distributed.ICommunicator? communicator = null,
         CancellationToken cancellationToken = default)
     {
         options.Validated();
+        var root = communicator is null || communicator.Rank == 0;
+        var ranks = communicator?.Size ?? 1;
+        if (options.BatchSize % ranks != 0)
+        {
+            throw new SegANException(Inv($"--batch-size {options.BatchSize} is the global batch and must be divisible by the {ranks} ranks."));
+        }
+
         var folder = Path.GetFullPath(options.Out);
         var checkpointPath = Path.Combine(folder, Checkpoint.FileName);
         var modelPath = Path.Combine(folder, ModelFile.FileName);
         var metricsPath = Path.Combine(folder, MetricsFileName);
-        if (!options.Resume && File.Exists(checkpointPath))
-        {
-            throw new SegANException($"{checkpointPath}: the run folder already holds a run; continue it with --resume or choose another --out.");
-        }
-
-        if (options.Resume && !File.Exists(checkpointPath))
-        {
-            throw new SegANException($"{checkpointPath}: nothing to resume (no checkpoint in the run folder).");
-        }
-
         var architecture = new Models.SegANArchitecture(options.Variant, inputs.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth).Validated();
         var totalSteps = options.ResolveSteps(inputs.SlicesPerEpoch);
-        Directory.CreateDirectory(folder);
+        RootFirst(communicator, root, () =>
+        {
+            if (!options.Resume && File.Exists(checkpointPath))
+            {
+                throw new SegANException($"{checkpointPath}: the run folder already holds a run; continue it with --resume or choose another --out.");
+            }
+
+            if (options.Resume && !File.Exists(checkpointPath))
+            {
+                throw new SegANException($"{checkpointPath}: nothing to resume (no checkpoint in the run folder).");
+            }
+
+            Directory.CreateDirectory(folder);
+        });
 
         using var trainer = new AdversarialTrainer(architecture, options.Optimizer, options.LearningRate, options.Clip, options.DiceWeight, options.Seed, device);
+        var reducer = communicator is null ? null : new Distributed.AllReduceGradientReducer(communicator);
+        trainer.GradientReducer = reducer ?? (IGradientReducer)NoGradientReducer.Instance;
         long step = 0;
         double previousSeconds = 0;
         var bestDice = -1.0;
         long bestStep = 0;
-        if (options.Resume)
+        RootFirst(communicator, root && options.Resume, () =>
         {
             var saved = Checkpoint.ReadState(checkpointPath);
             if (saved.Options.Optimizer != options.Optimizer)
@@ -119,11 +139,21 @@ public static class Trainer
             var state = Checkpoint.Load(checkpointPath, trainer);
             (step, previousSeconds, bestDice, bestStep) = (state.Step, state.Seconds, state.BestDice, state.BestStep);
             TruncateMetrics(metricsPath, step);
+        });
+
+        if (communicator is not null)
+        {
+            step = Distributed.StateBroadcast.FromRoot(communicator, trainer, step);
         }
 
-        WriteAtomically(Path.Combine(folder, OptionsFileName), JsonSerializer.Serialize(options, JsonDefaults.Indented));
-        using var log = new StreamWriter(Path.Combine(folder, LogFileName), append: true, Encoding.UTF8) { AutoFlush = true };
-        using var metrics = new StreamWriter(metricsPath, append: true, Encoding.UTF8) { AutoFlush = true };
+        if (root)
+        {
+            WriteAtomically(Path.Combine(folder, OptionsFileName), JsonSerializer.Serialize(options, JsonDefaults.Indented));
+        }
+
+        // Ranks other than 0 write nothing: their log and metrics go to a null stream.
+        using var log = root ? new StreamWriter(Path.Combine(folder, LogFileName), append: true, Encoding.UTF8) { AutoFlush = true } : new StreamWriter(Stream.Null);
+        using var metrics = root ? new StreamWriter(metricsPath, append: true, Encoding.UTF8) { AutoFlush = true } : new StreamWriter(Stream.Null);
         void Log(string line) => log.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {line}");
 
         Log(options.Resume
@@ -133,6 +163,11 @@ public static class Trainer
         if (inputs.Preprocessing is { } preprocessing)
         {
             Log("data: " + preprocessing.GetRawText());
+        }
+
+        if (communicator is not null)
+        {
+            Log(Inv($"data-parallel over {ranks} ranks: {options.BatchSize / ranks} slices per rank and step, gradients averaged, batch-norm statistics per rank"));
         }
 
         var source = inputs.OpenBatches(step);
@@ -146,16 +181,33 @@ public static class Trainer
 
         void SaveCheckpoint()
         {
+            if (!root)
+            {
+                return;
+            }
+
             Checkpoint.Save(checkpointPath, trainer, new CheckpointState(step, Seconds(), bestDice, bestStep, architecture, options, string.Empty));
             lastGoodStep = step;
         }
 
-        void SaveModel(double? dice) => ModelFile.Save(modelPath, trainer.Segmentor, new ModelMetadata(
-            inputs.Modalities, inputs.LabelConvention, inputs.Preprocessing, step, dice));
+        void SaveModel(double? dice)
+        {
+            if (root)
+            {
+                ModelFile.Save(modelPath, trainer.Segmentor, new ModelMetadata(inputs.Modalities, inputs.LabelConvention, inputs.Preprocessing, step, dice));
+            }
+        }
 
         while (step < totalSteps)
         {
-            if (cancellationToken.IsCancellationRequested)
+            // Ranks stop together: a signal seen by one rank stops all of them at the same step.
+            var cancelled = cancellationToken.IsCancellationRequested;
+            if (communicator is not null)
+            {
+                cancelled = communicator.AllReduceMax(cancelled ? 1 : 0) == 1;
+            }
+
+            if (cancelled)
             {
                 SaveCheckpoint();
                 if (inputs.Validation is null)
@@ -189,7 +241,11 @@ public static class Trainer
             string? eventMessage = null;
             if (validate)
             {
-                if (inputs.Validation is not null)
+                if (!root)
+                {
+                    eventMessage = Inv($"step {step}: rank 0 validates and saves");
+                }
+                else if (inputs.Validation is not null)
                 {
                     lastValidation = Validator.Evaluate(trainer.Segmentor, inputs.Validation, options.BatchSize, device);
                     eventMessage = Inv($"step {step}: validation Dice WT {lastValidation.Wt:F4} TC {lastValidation.Tc:F4} ET {lastValidation.Et:F4} mean {lastValidation.Mean:F4}");
@@ -227,9 +283,49 @@ public static class Trainer
             progress?.Report(new TrainProgress(step, totalSteps, TimeSpan.FromSeconds(Seconds()), remaining, losses, lr, lastValidation, eventMessage));
         }
 
-        var final = Inv($"completed {totalSteps} steps in {Seconds():F1} s") + (bestDice >= 0 ? Inv($"; best mean validation Dice {bestDice:F4} at step {bestStep}") : string.Empty);
+        var final = Inv($"completed {totalSteps} steps in {Seconds():F1} s") + (bestDice >= 0 ? Inv($"; best mean validation Dice {bestDice:F4} at step {bestStep}") : string.Empty)
+            + (reducer is { Calls: > 0 } ? Inv($"; gradient all-reduce {reducer.AllReduceTime.TotalMilliseconds / reducer.Calls:F2} ms per call over {ranks} ranks") : string.Empty);
+        if (communicator is not null)
+        {
+            Log(Distributed.WeightAgreement.Describe(Distributed.WeightAgreement.Check(communicator, trainer), ranks));
+        }
+
         Log(final);
         return new TrainResult(TrainStatus.Completed, step, totalSteps, bestDice, bestStep, folder, final);
+    }
+
+    // Runs a setup step that only some ranks do (rank 0's file checks), then lets every rank learn whether it failed,
+    // so that a failing rank 0 stops the others instead of leaving them waiting in a collective call.
+    private static void RootFirst(Distributed.ICommunicator? communicator, bool run, Action setup)
+    {
+        Exception? failure = null;
+        if (run)
+        {
+            try
+            {
+                setup();
+            }
+            catch (Exception e) when (communicator is not null)
+            {
+                failure = e;
+            }
+        }
+
+        if (communicator is null)
+        {
+            return;
+        }
+
+        var anyFailed = communicator.AllReduceMax(failure is null ? 0 : 1) == 1;
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        if (anyFailed)
+        {
+            throw new SegANException(Inv($"rank {communicator.Rank}: rank 0 could not start the run (its error says why)."));
+        }
     }
 
     /// <summary>One metrics.jsonl line; NaN losses (terms a variant lacks) are written as null.</summary>

@@ -1,0 +1,48 @@
+using SegAN.Training;
+
+namespace SegAN.Distributed;
+
+/// <summary>
+/// Makes every rank start from rank 0's state: its weights (with batch-norm statistics), optimiser states and step
+/// count, whether rank 0 just initialised them or restored them from <c>last.ckpt</c> (so resuming needs the run
+/// folder on rank 0 only).
+/// </summary>
+public static class StateBroadcast
+{
+    /// <summary>Broadcasts <paramref name="trainer"/>'s state and <paramref name="step"/> from rank 0; returns the step.</summary>
+    public static long FromRoot(ICommunicator communicator, AdversarialTrainer trainer, long step)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        ArgumentNullException.ThrowIfNull(trainer);
+        byte[] state = [];
+        if (communicator.Rank == 0)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(step);
+                trainer.SaveState(writer);
+            }
+
+            state = buffer.ToArray();
+        }
+
+        var length = BitConverter.GetBytes((long)state.Length);
+        communicator.Broadcast(length, 0);
+        if (communicator.Rank != 0)
+        {
+            state = new byte[BitConverter.ToInt64(length)];
+        }
+
+        communicator.Broadcast(state, 0);
+        if (communicator.Rank == 0)
+        {
+            return step;
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(state));
+        var rootStep = reader.ReadInt64();
+        trainer.LoadState(reader);
+        return rootStep;
+    }
+}

@@ -1,0 +1,30 @@
+using TorchSharp.Modules;
+
+namespace SegAN.Training;
+
+/// <summary>
+/// The seam between <c>backward()</c> and <c>optimizer.step()</c> of <see cref="AdversarialTrainer"/> that
+/// data-parallel training fills (<see cref="Distributed.AllReduceGradientReducer"/>); single-process training uses
+/// <see cref="NoGradientReducer"/>. Every rank makes the same calls in the same order.
+/// </summary>
+public interface IGradientReducer
+{
+    /// <summary>True when <paramref name="localFinite"/> holds on every rank: all ranks skip a step together.</summary>
+    bool AllFinite(bool localFinite);
+
+    /// <summary>Replaces the gradients of <paramref name="parameters"/> by their mean over all ranks.</summary>
+    void Reduce(IReadOnlyList<Parameter> parameters);
+}
+
+/// <summary>One process: gradients stay as they are.</summary>
+public sealed class NoGradientReducer : IGradientReducer
+{
+    /// <summary>The shared instance.</summary>
+    public static NoGradientReducer Instance { get; } = new();
+
+    public bool AllFinite(bool localFinite) => localFinite;
+
+    public void Reduce(IReadOnlyList<Parameter> parameters)
+    {
+    }
+}
