@@ -208,6 +208,58 @@ public sealed class CasePredictorTests : IDisposable
     }
 }
 
+/// <summary>One pipeline, two engines: the same case segmented through TorchSharp and through ONNX Runtime.</summary>
+public sealed class EngineAgreementTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("segan-engines-");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [Theory]
+    [InlineData(Variant.S3_3C)]
+    [InlineData(Variant.UNet)]
+    public void Predict_ViaOnnxAndViaTorch_GiveTheSameLabelMap(Variant variant)
+    {
+        // Given a phantom case and a random two-modality model saved as model.segan
+        var data = new DirectoryInfo(Path.Combine(_root.FullName, "data"));
+        PhantomGenerator.WriteDataset(data, 1, new PhantomOptions(Size: 48, Seed: 9));
+        var files = DatasetDiscovery.Discover(data, DatasetPresets.Layout(DatasetPreset.Brats2021, ["T1", "T2"]))[0];
+        var recipe = new InferenceRecipe(new PreprocessOptions(CropX: 40, CropY: 40, CropZ: 32), 32, LabelConvention.Brats2021);
+        var model = Path.Combine(_root.FullName, "model.segan");
+        using (var network = SegAN.Tests.Export.ExportTestModels.Random(variant))
+        {
+            ModelFile.Save(model, network, new ModelMetadata(["T1", "T2"], "brats2021", recipe.ToPreprocessingJson()));
+        }
+
+        // When the case is segmented by each engine
+        var options = new PredictOptions(Probabilities: true);
+        CaseSegmentation Segment(EngineKind kind)
+        {
+            using var engine = EngineFactory.Open(model, kind, SegAN.Compute.DeviceSpec.Cpu, 0);
+            return new CasePredictor(engine, recipe, options).Segment(files);
+        }
+
+        var torchResult = Segment(EngineKind.Torch);
+        var onnxResult = Segment(EngineKind.Onnx);
+
+        // Then the label maps agree except where a region's probability sits within 1e-4 of the threshold
+        var differing = 0;
+        for (var i = 0; i < torchResult.Labels.Data.Length; i++)
+        {
+            if (torchResult.Labels.Data[i] == onnxResult.Labels.Data[i])
+            {
+                continue;
+            }
+
+            differing++;
+            Assert.Contains(torchResult.Probabilities!, p => Math.Abs(p.Data[i] - 0.5f) <= 1e-4f);
+        }
+
+        Assert.True(differing <= 10, $"{differing} voxels differ");
+        Assert.Contains(torchResult.Labels.Data, v => v != 0);
+    }
+}
+
 /// <summary>WT probability 1 on the left half (x below the middle) of each slice, 0 elsewhere.</summary>
 internal sealed class HalfEngine(SegmentationModelInfo info) : ISegmentationEngine
 {
