@@ -29,6 +29,29 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>
+    /// Runs long work with a token that the first Ctrl-C cancels instead of killing the process, so the work can
+    /// save a checkpoint or a partial report and return.
+    /// </summary>
+    public static T WithCtrlC<T>(Func<CancellationToken, T> body)
+    {
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return body(cancellation.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
     /// <summary>Applies <c>--device</c>/<c>--threads</c> and returns the device.</summary>
     public static TorchSharp.torch.Device InitializeCompute(string device, int threads) =>
         ComputeContext.Initialize(DeviceSpec.Parse(device), threads);

@@ -41,14 +41,7 @@ internal static class DemoCommand
                 parse.GetValue(seed)).Validate();
             var spec = DeviceSpec.Parse(parse.GetValue(device)!);
             ComputeContext.Initialize(spec, parse.GetValue(threads));
-            using var cancellation = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                cancellation.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
+            return CommandRunner.WithCtrlC(token =>
             {
                 long lastLogged = -1;
                 var log = new InlineProgress<string>(line => console.MarkupLineInterpolated($"[bold]>[/] {line}"));
@@ -64,16 +57,12 @@ internal static class DemoCommand
                         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {p.Step}/{p.TotalSteps}, loss {p.Losses.Segmentor:F4}, eta {p.Remaining:mm\\:ss}"));
                     }
                 });
-                var result = DemoRunner.Run(options, spec, log, training, cancellation.Token);
+                var result = DemoRunner.Run(options, spec, log, training, token);
                 EvaluationTable.Print(console, result.Evaluation);
                 console.MarkupLineInterpolated($"Finished in {result.Elapsed.TotalMinutes:F1} min. Report: [bold]{result.HtmlReport}[/]");
                 console.MarkupLineInterpolated($"Model: {Path.Combine(result.RunFolder, ModelFile.FileName)}; predictions: {result.Predictions}");
                 return ExitCodes.Ok;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            });
         }));
         return command;
     }

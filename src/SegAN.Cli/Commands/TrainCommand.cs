@@ -132,15 +132,8 @@ internal static class TrainingSession
 {
     public static TrainResult Run(IAnsiConsole console, TrainOptions options, DatasetTrainingOptions training, TorchSharp.torch.Device device, Distributed.ICommunicator? communicator = null)
     {
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // First Ctrl-C: save a checkpoint and stop cleanly; the trainer sees the token after the current step.
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
+        // First Ctrl-C: save a checkpoint and stop cleanly; the trainer sees the token after the current step.
+        return CommandRunner.WithCtrlC(token =>
         {
             console.MarkupLineInterpolated($"Training {options.Variant.CliName()} on {training.Data.FullName} into {options.Out}");
             var loading = new InlineProgress<string>(name => console.WriteLine($"prepared {name}"));
@@ -163,7 +156,7 @@ internal static class TrainingSession
                                 console.MarkupLineInterpolated($"[grey]{message}[/]");
                             }
                         });
-                        result = DatasetTraining.Run(options, training, device, progress, loading, communicator, cancellation.Token);
+                        result = DatasetTraining.Run(options, training, device, progress, loading, communicator, token);
                     });
             }
             else
@@ -182,7 +175,7 @@ internal static class TrainingSession
                         console.WriteLine(Describe(p));
                     }
                 });
-                result = DatasetTraining.Run(options, training, device, progress, loading, communicator, cancellation.Token);
+                result = DatasetTraining.Run(options, training, device, progress, loading, communicator, token);
             }
 
             if (communicator is not { Rank: > 0 } && File.Exists(Path.Combine(result.RunFolder, Trainer.MetricsFileName)))
@@ -193,11 +186,7 @@ internal static class TrainingSession
             var colour = result.Status == TrainStatus.Completed ? "green" : "yellow";
             console.MarkupLineInterpolated($"[{colour}]{result.Status.ToString().ToLowerInvariant()}[/]: {result.Message}");
             return result;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        });
     }
 
     private static string Describe(TrainProgress p)
