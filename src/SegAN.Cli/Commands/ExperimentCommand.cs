@@ -130,7 +130,6 @@ internal static class ExperimentCommand
         }
 
         console.Write(table);
-        console.WriteLine($"report: {result.ReportMarkdown}");
     }
 
     private static string Format(SeedStatistic s) => !double.IsFinite(s.Mean)

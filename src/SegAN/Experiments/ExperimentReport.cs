@@ -118,7 +118,7 @@ public static class ExperimentReport
         foreach (var r in runs)
         {
             var dice = r.Scores is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s[0].Dice:F3} | {s[1].Dice:F3} | {s[2].Dice:F3}") : "- | - | -";
-            var time = double.IsFinite(r.TrainSeconds) ? TimeSpan.FromSeconds(r.TrainSeconds).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "-";
+            var time = double.IsFinite(r.TrainSeconds) ? string.Create(CultureInfo.InvariantCulture, $"{r.TrainSeconds:F1} s") : "-";
             Line($"| {r.Variant.CliName()} | {r.Seed} | {r.State.ToString().ToLowerInvariant()}{(r.Message is null ? "" : ": " + r.Message)} | {time} | {dice} | {Path.GetRelativePath(Path.GetFullPath(options.Out), r.Folder)} |");
         }
 
