@@ -23,6 +23,7 @@ public static class SeganApp
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
+        root.Subcommands.Add(ExperimentCommand.Create(console));
         return root;
     }
 

@@ -22,7 +22,25 @@ public static class CaseLoader
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var split = DatasetSplit.Create(DatasetDiscovery.Discover(root, layout), seed, validationFraction);
+        return PrepareSplit(DatasetDiscovery.Discover(root, layout), layout, seed, options, validationFraction, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="PrepareSplit(DirectoryInfo, DatasetLayout, int, PreprocessOptions, double, IProgress{string}?, CancellationToken)"/>
+    /// on an explicit list of cases (a view of a dataset, e.g. without a held-out test set).
+    /// </summary>
+    public static PreparedSplit PrepareSplit(
+        IReadOnlyList<CaseFiles> cases,
+        DatasetLayout layout,
+        int seed,
+        PreprocessOptions options,
+        double validationFraction = DatasetSplit.PaperValidationFraction,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(layout);
+        var split = DatasetSplit.Create(cases, seed, validationFraction);
         return new PreparedSplit(
             split,
             PrepareAll(split.Train, layout.Labels, options, progress, cancellationToken: cancellationToken),

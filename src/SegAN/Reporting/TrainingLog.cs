@@ -65,7 +65,8 @@ public static class TrainingLog
 
     private static TrainingLogEntry Parse(JsonElement e)
     {
-        double Required(string name) => e.GetProperty(name).GetDouble();
+        // A loss the variant does not have (U-Net's critic loss) is written as null: read it as NaN.
+        double Required(string name) => e.GetProperty(name) is { ValueKind: JsonValueKind.Null } ? double.NaN : e.GetProperty(name).GetDouble();
         double? Optional(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
         return new TrainingLogEntry(
             e.GetProperty("step").GetInt64(),

@@ -64,17 +64,33 @@ public static class DatasetTraining
         Distributed.ICommunicator? communicator = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(data);
-        options.Validated();
-        data.Validate();
-        var multiple = 1 << options.Depth;
-        if (data.SliceSize % multiple != 0)
+        Validate(options, data);
+        return Run(options, data, DatasetDiscovery.Discover(data.Data, data.Layout), device, progress, loading, communicator, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs (or resumes) training on <paramref name="cases"/> only, a view of the dataset in
+    /// <see cref="DatasetTrainingOptions.Data"/> (e.g. without a held-out test set); they are split into training and
+    /// validation as usual.
+    /// </summary>
+    public static TrainResult Run(
+        TrainOptions options,
+        DatasetTrainingOptions data,
+        IReadOnlyList<CaseFiles> cases,
+        Device? device = null,
+        IProgress<TrainProgress>? progress = null,
+        IProgress<string>? loading = null,
+        Distributed.ICommunicator? communicator = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        Validate(options, data);
+        if (cases.Count == 0)
         {
-            throw new SegANException($"--slice-size {data.SliceSize} must be a multiple of {multiple} for a depth-{options.Depth} segmentor");
+            throw new SegANException($"{data.Data.FullName}: no case to train on");
         }
 
-        var split = CaseLoader.PrepareSplit(data.Data, data.Layout, options.Seed, data.PreprocessOrPaper, data.ValidationFraction, loading, cancellationToken);
+        var split = CaseLoader.PrepareSplit(cases, data.Layout, options.Seed, data.PreprocessOrPaper, data.ValidationFraction, loading, cancellationToken);
         if (split.Train.Count == 0)
         {
             throw new SegANException($"{data.Data.FullName}: no training case left after the validation split");
@@ -100,6 +116,19 @@ public static class DatasetTraining
             data.Layout.Labels.Name(),
             recipe.ToPreprocessingJson());
         return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, communicator, cancellationToken);
+    }
+
+    private static void Validate(TrainOptions options, DatasetTrainingOptions data)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        options.Validated();
+        data.Validate();
+        var multiple = 1 << options.Depth;
+        if (data.SliceSize % multiple != 0)
+        {
+            throw new SegANException($"--slice-size {data.SliceSize} must be a multiple of {multiple} for a depth-{options.Depth} segmentor");
+        }
     }
 
     /// <summary>A prepared case as whole-volume validation input: every slice's centred crop and its region targets.</summary>

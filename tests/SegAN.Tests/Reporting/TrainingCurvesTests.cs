@@ -46,6 +46,27 @@ public sealed class TrainingCurvesTests : IDisposable
     }
 
     [Fact]
+    public void WriteForRun_DrawsAUNetLog_WhoseCriticLossIsNull()
+    {
+        // Given a U-Net run's log: it has no critic, so loss_critic is written as null
+        var run = Path.Combine(_dir, "unet");
+        Directory.CreateDirectory(run);
+        File.WriteAllLines(Path.Combine(run, "metrics.jsonl"), [
+            """{"step": 1, "seconds": 1, "loss_critic": null, "loss_segmentor": 0.9, "loss_dice": 0.8, "lr": 1e-3}""",
+            """{"step": 2, "seconds": 2, "loss_critic": null, "loss_segmentor": 0.7, "loss_dice": 0.6, "lr": 1e-3, "val_dice_wt": 0.5, "val_dice_tc": 0.4, "val_dice_et": 0.3, "val_dice_mean": 0.4}""",
+        ]);
+
+        // When reading it and writing the curves
+        var entries = TrainingLog.Read(Path.Combine(run, "metrics.jsonl"));
+        var path = TrainingCurves.WriteForRun(run);
+
+        // Then the critic loss reads as NaN, the others as written, and curves.png exists
+        Assert.True(double.IsNaN(entries[0].LossCritic));
+        Assert.Equal(0.7, entries[1].LossSegmentor);
+        Assert.True(new FileInfo(path).Length > 0);
+    }
+
+    [Fact]
     public void WriteForRun_WritesCurvesPng_WithBothPanelsDrawn()
     {
         // Given a run folder with 50 steps and a validation every 10

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using SegAN.Compute;
+using SegAN.Data;
+using SegAN.Experiments;
+using SegAN.Training;
+using Spectre.Console;
+
+namespace SegAN.Cli.Commands;
+
+/// <summary><c>segan experiment</c>: the paper's comparison of variants on held-out test cases, resumable.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Dataset folder (as for segan train). Required.", Required = true };
+        var output = new Option<DirectoryInfo>("--out", "-o")
+        {
+            Description = "Experiment folder: split.json, runs/VARIANT/seed-N/{train,predictions,evaluation}, report.md, results.json, dice_by_region.png. Run the same command again to continue an interrupted experiment. Required.",
+            Required = true,
+        };
+        var variants = new Option<string>("--variants")
+        {
+            Description = "Comma-separated variants to compare: unet, s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3. Default: all six.",
+            DefaultValueFactory = _ => string.Join(",", ExperimentOptions.DefaultVariants.Select(v => v.CliName())),
+        };
+        var seeds = new Option<int>("--seeds") { Description = "Runs per variant, seeds 0..N-1. Default: 3.", DefaultValueFactory = _ => 3 };
+        var steps = new Option<long>("--steps") { Description = "Training steps of every run (the shared budget). Default: 10000.", DefaultValueFactory = _ => TrainOptions.DefaultSteps };
+        var batch = new Option<int>("--batch") { Description = "Slices per batch. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate. Default: 2e-5 (the paper's).", DefaultValueFactory = _ => 2e-5 };
+        var optimizer = new Option<string>("--optimizer") { Description = "rmsprop (the paper's) or adam (beta1 0.5). Default: rmsprop.", DefaultValueFactory = _ => "rmsprop" };
+        var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks. Default: 4 (the paper's).", DefaultValueFactory = _ => 4 };
+        var width = new Option<int>("--width") { Description = "Feature maps of the first block. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
+        var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops; a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
+        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ around the brain. Default: 180x180x128.", DefaultValueFactory = _ => "180x180x128" };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Share of cases held out as the test set (no run trains on them). Default: 0.2.", DefaultValueFactory = _ => ExperimentOptions.DefaultTestFraction };
+        var valFraction = new Option<double>("--val-fraction") { Description = "Share of the other cases each run holds out for validation. Default: 0.1.", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
+        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the test split. Default: 0.", DefaultValueFactory = _ => 0 };
+        var valEvery = new Option<int>("--val-every") { Description = "Validate every N steps; the best model by validation Dice is tested. Default: 500.", DefaultValueFactory = _ => 500 };
+        var dice = new Option<double>("--dice-weight") { Description = "Soft Dice term in the SegAN variants' loss; 0 for the paper's pure multi-scale L1 loss. Default: 1.", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
+        var dataset = DatasetOptions.Create();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("experiment", "Reproduce the paper's comparison: train every variant with the same budget, data and seeds, test on held-out cases, write a report.")
+        {
+            data, output, variants, seeds, steps, batch, lr, optimizer, depth, width, sliceSize, crop, testFraction, valFraction, splitSeed, valEvery, dice, device, threads,
+        };
+        dataset.AddTo(command);
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var folder = parse.GetValue(data)!;
+            if (!folder.Exists)
+            {
+                throw new SegANException($"{folder.FullName}: dataset folder not found");
+            }
+
+            var options = new ExperimentOptions(
+                folder,
+                parse.GetValue(output)!.FullName,
+                dataset.Resolve(parse, folder),
+                ParseVariants(parse.GetValue(variants)!),
+                parse.GetValue(seeds),
+                parse.GetValue(steps),
+                parse.GetValue(batch),
+                parse.GetValue(lr),
+                ParseOptimizer(parse.GetValue(optimizer)!),
+                parse.GetValue(depth),
+                parse.GetValue(width),
+                parse.GetValue(sliceSize),
+                TrainCommand.ParseCrop(parse.GetValue(crop)!),
+                parse.GetValue(testFraction),
+                parse.GetValue(valFraction),
+                parse.GetValue(splitSeed),
+                parse.GetValue(valEvery),
+                parse.GetValue(dice),
+                "segan " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value)))).Validate();
+            var spec = DeviceSpec.Parse(parse.GetValue(device)!);
+            ComputeContext.Initialize(spec, parse.GetValue(threads));
+
+            using var cancellation = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                // First Ctrl-C: the current run checkpoints, the report is written, and the same command continues later.
+                e.Cancel = true;
+                cancellation.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var log = new InlineProgress<string>(console.WriteLine);
+                var training = new InlineProgress<TrainProgress>(p =>
+                {
+                    if (p.Message is { } message)
+                    {
+                        console.WriteLine("  " + message);
+                    }
+                });
+                var result = ExperimentRunner.Run(options, spec, log, training, cancellation.Token);
+                PrintSummary(console, result);
+                return result.Interrupted ? ExitCodes.Interrupted : result.Complete ? ExitCodes.Ok : ExitCodes.Failed;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>Parses a comma-separated list of variant names.</summary>
+    internal static IReadOnlyList<Variant> ParseVariants(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(VariantExtensions.ParseVariant)];
+
+    private static OptimizerKind ParseOptimizer(string text) =>
+        Enum.TryParse<OptimizerKind>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new SegANException($"--optimizer '{text}': expected one of rmsprop, adam");
+
+    private static string Quote(string token) =>
+        token.Length > 0 && token.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal)) ? token : "'" + token.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static void PrintSummary(IAnsiConsole console, ExperimentResult result)
+    {
+        var table = new Table().AddColumns("variant", "seeds", "Dice WT", "Dice TC", "Dice ET", "mean");
+        foreach (var s in result.Variants)
+        {
+            table.AddRow(
+                [s.Variant.CliName(), s.FinishedSeeds.ToString(CultureInfo.InvariantCulture),
+                 .. s.Regions.Select(r => Format(r.Dice)), double.IsFinite(s.MeanDice) ? s.MeanDice.ToString("F3", CultureInfo.InvariantCulture) : "-"]);
+        }
+
+        console.Write(table);
+    }
+
+    private static string Format(SeedStatistic s) => !double.IsFinite(s.Mean)
+        ? "-"
+        : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F3} ± {(double.IsFinite(s.Std) ? s.Std.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
+}

@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SegAN.Compute;
+using SegAN.Data;
+using SegAN.Imaging;
+using SegAN.Reporting;
+using SegAN.Training;
+
+namespace SegAN.Experiments;
+
+/// <summary>The report files of an experiment.</summary>
+public sealed record ExperimentReportPaths(string Markdown, string Json, string Chart);
+
+/// <summary>
+/// Writes an experiment's report: <c>report.md</c> (per region, Dice, precision and sensitivity as mean ± sample
+/// standard deviation over seeds, with the paper's Dice beside), <c>results.json</c> (the same plus every run) and
+/// <c>dice_by_region.png</c> (the paper's Fig. 2 layout). Each file is written atomically.
+/// </summary>
+public static class ExperimentReport
+{
+    /// <summary>The Markdown report's file name.</summary>
+    public const string MarkdownFileName = "report.md";
+
+    /// <summary>The JSON results' file name.</summary>
+    public const string JsonFileName = "results.json";
+
+    /// <summary>The bar chart's file name.</summary>
+    public const string ChartFileName = "dice_by_region.png";
+
+    /// <summary>Writes the three files into <paramref name="root"/>.</summary>
+    public static ExperimentReportPaths Write(
+        string root,
+        ExperimentOptions options,
+        ExperimentSplit split,
+        IReadOnlyList<ExperimentRun> runs,
+        IReadOnlyList<VariantSummary> summaries,
+        SystemInfo system,
+        TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(summaries);
+        var paths = new ExperimentReportPaths(
+            Path.Combine(root, MarkdownFileName), Path.Combine(root, JsonFileName), Path.Combine(root, ChartFileName));
+        var chart = BarChart.Render(
+            "Test Dice by region (mean ± std over seeds)",
+            [.. LabelNames.Regions.Select(r => r.ShortName())],
+            [.. summaries.Select(s => new BarSeries(
+                s.Variant.CliName(),
+                [.. s.Regions.Select(r => double.IsFinite(r.Dice.Mean) ? r.Dice.Mean : 0)],
+                [.. s.Regions.Select(r => double.IsFinite(r.Dice.Std) ? r.Dice.Std : 0)]))],
+            "Dice",
+            (0, 1));
+        var png = PngWriter.Encode(chart);
+        AtomicFile.Write(paths.Chart, stream => stream.Write(png));
+        var markdown = ToMarkdown(options, split, runs, summaries, system, elapsed);
+        AtomicFile.Write(paths.Markdown, stream => stream.Write(Encoding.UTF8.GetBytes(markdown)));
+        ExperimentRunner.WriteJson(paths.Json, json => WriteJson(json, options, split, runs, summaries, system, elapsed));
+        return paths;
+    }
+
+    /// <summary>The Markdown report.</summary>
+    public static string ToMarkdown(
+        ExperimentOptions options,
+        ExperimentSplit split,
+        IReadOnlyList<ExperimentRun> runs,
+        IReadOnlyList<VariantSummary> summaries,
+        SystemInfo system,
+        TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(summaries);
+        ArgumentNullException.ThrowIfNull(system);
+        var md = new StringBuilder();
+        void Line(FormattableString text) => md.Append(text.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+        Line($"# SegAN experiment: variants compared on held-out test cases");
+        Line($"");
+        var finished = runs.Count(r => r.IsFinished);
+        Line($"Runs finished: {finished} of {runs.Count}{(finished < runs.Count ? " (incomplete: run the same command again to continue)" : "")}.");
+        Line($"");
+        Line($"Command: `{options.CommandLine ?? "(library call)"}`");
+        Line($"");
+        Line($"Versions: SegAN.NET {system.SegANVersion}, TorchSharp {system.TorchSharpVersion}, libtorch {system.LibTorchVersion}, {system.Runtime}, {system.Os}; CPU {system.CpuModel} ({system.LogicalCores} logical cores, {system.TorchThreads} torch threads); device {system.Device}.");
+        Line($"");
+        var p = options.PreprocessOrPaper;
+        Line($"Budget per run: {options.Steps} steps, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate:G4}, depth {options.Depth}, width {options.BaseWidth}, slices {options.SliceSize}x{options.SliceSize} from a {p.CropX}x{p.CropY}x{p.CropZ} grid, dice weight {options.DiceWeight:G4}, validation every {options.ValEvery} steps (the best model by validation Dice is tested).");
+        Line($"");
+        Line($"Data: {options.Data.FullName}, {split.Train.Count + split.Test.Count} cases; {split.Test.Count} held out for testing (seed {options.SplitSeed}, fraction {options.TestFraction:G4}): {string.Join(", ", split.Test.Select(c => c.Name))}. Each run splits the other {split.Train.Count} into training and validation ({options.ValidationFraction:G4}) with its own seed. Seeds: 0..{options.Seeds - 1}. Elapsed this invocation: {elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}.");
+        Line($"");
+        Line($"Values are test-set means per run, then mean ± sample standard deviation over seeds (n/a with one seed). The paper's Dice is printed beside for reference only: it is BRATS 2015 (Fig. 2: validation; Table 1: test), not this dataset.");
+        Line($"");
+        Line($"![Dice by region]({ChartFileName})");
+        foreach (var (region, k) in LabelNames.Regions.Select((r, k) => (r, k)))
+        {
+            Line($"");
+            Line($"## {region.ShortName()}");
+            Line($"");
+            Line($"| variant | seeds | Dice | precision | sensitivity | paper Dice | paper source |");
+            Line($"|---|---|---|---|---|---|---|");
+            foreach (var s in summaries)
+            {
+                var r = s.Regions[k];
+                var paper = PaperResults.For(s.Variant);
+                var paperDice = k switch { 0 => paper.Wt, 1 => paper.Tc, _ => paper.Et };
+                Line($"| {s.Variant.CliName()} | {s.FinishedSeeds} | {Format(r.Dice)} | {Format(r.Precision)} | {Format(r.Sensitivity)} | {paperDice:F3} | {paper.Source} |");
+            }
+        }
+
+        Line($"");
+        Line($"Paper Table 1 (BRATS 2015 test Dice WT/TC/ET): SegAN {PaperResults.SegANTest.Wt:F2}/{PaperResults.SegANTest.Tc:F2}/{PaperResults.SegANTest.Et:F2}, U-net {PaperResults.For(Variant.UNet).Wt:F2}/{PaperResults.For(Variant.UNet).Tc:F2}/{PaperResults.For(Variant.UNet).Et:F2}.");
+        Line($"");
+        Line($"## Runs");
+        Line($"");
+        Line($"| variant | seed | state | train time | Dice WT | Dice TC | Dice ET | folder |");
+        Line($"|---|---|---|---|---|---|---|---|");
+        foreach (var r in runs)
+        {
+            var dice = r.Scores is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s[0].Dice:F3} | {s[1].Dice:F3} | {s[2].Dice:F3}") : "- | - | -";
+            var time = double.IsFinite(r.TrainSeconds) ? string.Create(CultureInfo.InvariantCulture, $"{r.TrainSeconds:F1} s") : "-";
+            Line($"| {r.Variant.CliName()} | {r.Seed} | {r.State.ToString().ToLowerInvariant()}{(r.Message is null ? "" : ": " + r.Message)} | {time} | {dice} | {Path.GetRelativePath(Path.GetFullPath(options.Out), r.Folder)} |");
+        }
+
+        return md.ToString();
+    }
+
+    private static string Format(SeedStatistic s) => !double.IsFinite(s.Mean)
+        ? "-"
+        : double.IsFinite(s.Std)
+            ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F3} ± {s.Std:F3}")
+            : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F3} ± n/a");
+
+    private static void WriteJson(
+        Utf8JsonWriter json,
+        ExperimentOptions options,
+        ExperimentSplit split,
+        IReadOnlyList<ExperimentRun> runs,
+        IReadOnlyList<VariantSummary> summaries,
+        SystemInfo system,
+        TimeSpan elapsed)
+    {
+        json.WriteString("command", options.CommandLine);
+        json.WriteStartObject("versions");
+        json.WriteString("segan", system.SegANVersion);
+        json.WriteString("torchsharp", system.TorchSharpVersion);
+        json.WriteString("libtorch", system.LibTorchVersion);
+        json.WriteString("runtime", system.Runtime);
+        json.WriteString("os", system.Os);
+        json.WriteString("cpu", system.CpuModel);
+        json.WriteNumber("logical_cores", system.LogicalCores);
+        json.WriteNumber("torch_threads", system.TorchThreads);
+        json.WriteString("device", system.Device);
+        json.WriteEndObject();
+        json.WriteString("settings", options.Fingerprint());
+        json.WriteNumber("seeds", options.Seeds);
+        json.WriteNumber("elapsed_seconds", elapsed.TotalSeconds);
+        json.WriteBoolean("complete", runs.All(r => r.IsFinished));
+        json.WriteStartObject("split");
+        json.WriteStartArray("train");
+        split.Train.ToList().ForEach(c => json.WriteStringValue(c.Name));
+        json.WriteEndArray();
+        json.WriteStartArray("test");
+        split.Test.ToList().ForEach(c => json.WriteStringValue(c.Name));
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartArray("variants");
+        foreach (var s in summaries)
+        {
+            json.WriteStartObject();
+            json.WriteString("variant", s.Variant.CliName());
+            json.WriteNumber("finished_seeds", s.FinishedSeeds);
+            Number(json, "mean_train_seconds", s.MeanTrainSeconds);
+            Number(json, "mean_dice", s.MeanDice);
+            json.WriteStartObject("regions");
+            foreach (var r in s.Regions)
+            {
+                json.WriteStartObject(r.Region.ShortName());
+                foreach (var (name, stat) in new[] { ("dice", r.Dice), ("precision", r.Precision), ("sensitivity", r.Sensitivity) })
+                {
+                    json.WriteStartObject(name);
+                    Number(json, "mean", stat.Mean);
+                    Number(json, "std", stat.Std);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            var paper = PaperResults.For(s.Variant);
+            json.WriteStartObject("paper_dice");
+            json.WriteNumber("WT", paper.Wt);
+            json.WriteNumber("TC", paper.Tc);
+            json.WriteNumber("ET", paper.Et);
+            json.WriteString("source", paper.Source);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("runs");
+        foreach (var r in runs)
+        {
+            json.WriteStartObject();
+            json.WriteString("variant", r.Variant.CliName());
+            json.WriteNumber("seed", r.Seed);
+            json.WriteString("state", r.State.ToString().ToLowerInvariant());
+            json.WriteString("folder", r.Folder);
+            Number(json, "train_seconds", r.TrainSeconds);
+            if (r.Message is not null)
+            {
+                json.WriteString("message", r.Message);
+            }
+
+            if (r.Scores is { } scores)
+            {
+                json.WriteStartObject("test");
+                foreach (var s in scores)
+                {
+                    json.WriteStartObject(s.Region.ShortName());
+                    Number(json, "dice", s.Dice);
+                    Number(json, "precision", s.Precision);
+                    Number(json, "sensitivity", s.Sensitivity);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void Number(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}
