@@ -83,18 +83,9 @@ public static class DemoRunner
 
         log?.Report($"segmenting the {options.TestCases} held-out cases");
         var model = Path.Combine(run, ModelFile.FileName);
-        var info = SegmentationModelInfo.Read(model);
-        var recipe = InferenceRecipe.From(info.Header, model);
-        var predictOptions = new PredictOptions();
-        using (var engine = EngineFactory.Open(model, EngineKind.Torch, device, 0))
-        {
-            var cases = DatasetDiscovery.Discover(new DirectoryInfo(testData), DatasetPresets.Layout(DatasetPreset.Brats2021, info.Modalities), requireLabels: false);
-            var results = DatasetPredictor.Run(new CasePredictor(engine, recipe, predictOptions), cases, predictions, predictOptions, cancellation: cancellation);
-            if (results.FirstOrDefault(r => r.Outcome == CaseOutcome.Failed) is { } failed)
-            {
-                throw new SegANException($"segmenting {failed.Name} failed: {failed.Error}");
-            }
-        }
+        var modalities = SegmentationModelInfo.Read(model).Modalities;
+        var cases = DatasetDiscovery.Discover(new DirectoryInfo(testData), DatasetPresets.Layout(DatasetPreset.Brats2021, modalities), requireLabels: false);
+        DatasetPredictor.RunAll(model, cases, predictions, device, cancellation);
 
         log?.Report("evaluating against the phantoms' truth and writing the report");
         var evaluation = FolderEvaluator.Evaluate(new EvaluateOptions(new DirectoryInfo(predictions), new DirectoryInfo(testData), LabelConvention.Brats2021));

@@ -316,22 +316,12 @@ public static class ExperimentRunner
         CancellationToken cancellation)
     {
         var model = Path.Combine(trainFolder, ModelFile.FileName);
-        var info = SegmentationModelInfo.Read(model);
-        var recipe = InferenceRecipe.From(info.Header, model);
-        var predictOptions = new PredictOptions();
         if (Directory.Exists(predictions))
         {
             Directory.Delete(predictions, recursive: true);
         }
 
-        using (var engine = EngineFactory.Open(model, EngineKind.Torch, device, 0))
-        {
-            var results = DatasetPredictor.Run(new CasePredictor(engine, recipe, predictOptions), test, predictions, predictOptions, cancellation: cancellation);
-            if (results.FirstOrDefault(r => r.Outcome == CaseOutcome.Failed) is { } failed)
-            {
-                throw new SegANException($"segmenting {failed.Name} with {model} failed: {failed.Error}");
-            }
-        }
+        DatasetPredictor.RunAll(model, test, predictions, device, cancellation);
 
         var scored = test.Select(c => FolderEvaluator.EvaluateCase(
             c.Name,

@@ -1,3 +1,4 @@
+using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Imaging;
 
@@ -26,6 +27,22 @@ public static class DatasetPredictor
 
     /// <summary>The probability-map file name of a case and region.</summary>
     public static string ProbabilityName(string caseName, Region region) => $"{caseName}_prob_{region.ShortName()}.nii.gz";
+
+    /// <summary>
+    /// Segments every case with the model at <paramref name="modelPath"/> (TorchSharp, default options, the model's own
+    /// recipe), as the demo and the experiment do; the first failed case is a <see cref="SegANException"/>.
+    /// </summary>
+    public static void RunAll(string modelPath, IReadOnlyList<CaseFiles> cases, string outputDirectory, DeviceSpec device, CancellationToken cancellation = default)
+    {
+        var info = SegmentationModelInfo.Read(modelPath);
+        var options = new PredictOptions();
+        using var engine = EngineFactory.Open(modelPath, EngineKind.Torch, device, 0);
+        var results = Run(new CasePredictor(engine, InferenceRecipe.From(info.Header, modelPath), options), cases, outputDirectory, options, cancellation: cancellation);
+        if (results.FirstOrDefault(r => r.Outcome == CaseOutcome.Failed) is { } failed)
+        {
+            throw new SegANException($"segmenting {failed.Name} with {modelPath} failed: {failed.Error}");
+        }
+    }
 
     /// <summary>
     /// Segments <paramref name="cases"/> into <paramref name="outputDirectory"/> (created when missing), in order;
