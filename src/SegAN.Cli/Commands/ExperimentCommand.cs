@@ -38,12 +38,18 @@ internal static class ExperimentCommand
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the test split. Default: 0.", DefaultValueFactory = _ => 0 };
         var valEvery = new Option<int>("--val-every") { Description = "Validate every N steps; the best model by validation Dice is tested. Default: 500.", DefaultValueFactory = _ => 500 };
         var dice = new Option<double>("--dice-weight") { Description = "Soft Dice term in the SegAN variants' loss; 0 for the paper's pure multi-scale L1 loss. Default: 1.", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
+        var task = new Option<int?>("--task")
+        {
+            Description = "Run only array task K (0-based) of the experiment, in the shared --out folder: with --tasks N the runs at positions K, K+N, ... of the plan (variants in --variants order, seeds 0..N-1 within each), else the one run at position K. Without it, a Slurm array's SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --tasks) picks the task. A task writes no report: merge with --report. Default: the whole experiment.",
+        };
+        var tasks = new Option<int?>("--tasks") { Description = "Number of array tasks sharing the experiment (Kubernetes: the Job's completions). Default: one task per run with --task, SLURM_ARRAY_TASK_COUNT under Slurm." };
+        var report = new Option<bool>("--report") { Description = "Train nothing: merge every finished run in --out into report.md, results.json and the chart (the final step after array tasks). Give the same options as the tasks. Default: off." };
         var dataset = DatasetOptions.Create();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("experiment", "Reproduce the paper's comparison: train every variant with the same budget, data and seeds, test on held-out cases, write a report.")
         {
-            data, output, variants, seeds, steps, batch, lr, optimizer, depth, width, sliceSize, crop, testFraction, valFraction, splitSeed, valEvery, dice, device, threads,
+            data, output, variants, seeds, steps, batch, lr, optimizer, depth, width, sliceSize, crop, testFraction, valFraction, splitSeed, valEvery, dice, task, tasks, report, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -73,7 +79,20 @@ internal static class ExperimentCommand
                 parse.GetValue(splitSeed),
                 parse.GetValue(valEvery),
                 parse.GetValue(dice),
-                "segan " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value)))).Validate();
+                "segan " + string.Join(" ", WithoutTaskTokens(parse.Tokens.Select(t => t.Value)).Select(Quote))).Validate();
+            if (parse.GetValue(report))
+            {
+                if (parse.GetValue(task) is not null)
+                {
+                    throw new SegANException("--report merges the finished runs and trains nothing; give it without --task");
+                }
+
+                var merged = ExperimentRunner.Report(options, new InlineProgress<string>(console.WriteLine));
+                PrintSummary(console, merged);
+                return merged.Complete ? ExitCodes.Ok : ExitCodes.Failed;
+            }
+
+            var arrayTask = ExperimentRunner.ResolveTask(parse.GetValue(task), parse.GetValue(tasks), ExperimentRunner.Plan(options).Count, Environment.GetEnvironmentVariable);
             var spec = DeviceSpec.Parse(parse.GetValue(device)!);
             ComputeContext.Initialize(spec, parse.GetValue(threads));
 
@@ -95,6 +114,15 @@ internal static class ExperimentCommand
                         console.WriteLine("  " + message);
                     }
                 });
+                if (arrayTask is not null)
+                {
+                    var done = ExperimentRunner.RunTask(options, arrayTask, spec, log, training, cancellation.Token);
+                    console.WriteLine(done.Complete
+                        ? $"task {arrayTask}: done; when every task has finished, merge the report with the same options and --report"
+                        : $"task {arrayTask}: not every run finished (see above); the same task again continues it");
+                    return done.Interrupted ? ExitCodes.Interrupted : done.Complete ? ExitCodes.Ok : ExitCodes.Failed;
+                }
+
                 var result = ExperimentRunner.Run(options, spec, log, training, cancellation.Token);
                 PrintSummary(console, result);
                 return result.Interrupted ? ExitCodes.Interrupted : result.Complete ? ExitCodes.Ok : ExitCodes.Failed;
@@ -115,6 +143,34 @@ internal static class ExperimentCommand
         Enum.TryParse<OptimizerKind>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
             ? value
             : throw new SegANException($"--optimizer '{text}': expected one of rmsprop, adam");
+
+    /// <summary>The command line without --task, --tasks and --report: the experiment every task and the merge share.</summary>
+    internal static IEnumerable<string> WithoutTaskTokens(IEnumerable<string> tokens)
+    {
+        var skipValue = false;
+        foreach (var token in tokens)
+        {
+            if (skipValue)
+            {
+                skipValue = false;
+                continue;
+            }
+
+            var name = token.Split('=', ':')[0];
+            if (name is "--task" or "--tasks")
+            {
+                skipValue = name == token;
+                continue;
+            }
+
+            if (name == "--report")
+            {
+                continue;
+            }
+
+            yield return token;
+        }
+    }
 
     private static string Quote(string token) =>
         token.Length > 0 && token.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal)) ? token : "'" + token.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -28,7 +28,7 @@ public static class ExperimentReport
     /// <summary>The bar chart's file name.</summary>
     public const string ChartFileName = "dice_by_region.png";
 
-    /// <summary>Writes the three files into <paramref name="root"/>.</summary>
+    /// <summary>Writes the three files into <paramref name="root"/> for an invocation that ran the whole experiment on <paramref name="system"/>.</summary>
     public static ExperimentReportPaths Write(
         string root,
         ExperimentOptions options,
@@ -36,7 +36,21 @@ public static class ExperimentReport
         IReadOnlyList<ExperimentRun> runs,
         IReadOnlyList<VariantSummary> summaries,
         SystemInfo system,
-        TimeSpan elapsed)
+        TimeSpan elapsed) => Write(root, options, split, runs, summaries, [system], elapsed, merged: false);
+
+    /// <summary>
+    /// Writes the three files into <paramref name="root"/>; <paramref name="systems"/> are those the runs recorded and
+    /// <paramref name="merged"/> says the report merges runs of separate processes (<c>--report</c>).
+    /// </summary>
+    public static ExperimentReportPaths Write(
+        string root,
+        ExperimentOptions options,
+        ExperimentSplit split,
+        IReadOnlyList<ExperimentRun> runs,
+        IReadOnlyList<VariantSummary> summaries,
+        IReadOnlyList<SystemInfo> systems,
+        TimeSpan elapsed,
+        bool merged = true)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         var paths = new ExperimentReportPaths(
@@ -52,10 +66,27 @@ public static class ExperimentReport
             (0, 1));
         var png = PngWriter.Encode(chart);
         AtomicFile.Write(paths.Chart, stream => stream.Write(png));
-        var markdown = ToMarkdown(options, split, runs, summaries, system, elapsed);
+        var distinct = Distinct(systems);
+        var markdown = ToMarkdown(options, split, runs, summaries, distinct, elapsed, merged);
         AtomicFile.Write(paths.Markdown, stream => stream.Write(Encoding.UTF8.GetBytes(markdown)));
-        ExperimentRunner.WriteJson(paths.Json, json => WriteJson(json, options, split, runs, summaries, system, elapsed));
+        ExperimentRunner.WriteJson(paths.Json, json => WriteJson(json, options, split, runs, summaries, distinct, elapsed, merged));
         return paths;
+    }
+
+    /// <summary>The systems that differ in what the report prints (versions, CPU, threads, device), in first-seen order.</summary>
+    public static IReadOnlyList<SystemInfo> Distinct(IReadOnlyList<SystemInfo> systems)
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        return [.. systems.DistinctBy(VersionsText)];
+    }
+
+    /// <summary>One system as the report prints it.</summary>
+    public static string VersionsText(SystemInfo system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"SegAN.NET {system.SegANVersion}, TorchSharp {system.TorchSharpVersion}, libtorch {system.LibTorchVersion}, {system.Runtime}, {system.Os}; CPU {system.CpuModel} ({system.LogicalCores} logical cores, {system.TorchThreads} torch threads); device {system.Device}");
     }
 
     /// <summary>The Markdown report.</summary>
@@ -64,30 +95,51 @@ public static class ExperimentReport
         ExperimentSplit split,
         IReadOnlyList<ExperimentRun> runs,
         IReadOnlyList<VariantSummary> summaries,
-        SystemInfo system,
-        TimeSpan elapsed)
+        IReadOnlyList<SystemInfo> systems,
+        TimeSpan elapsed,
+        bool merged)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(summaries);
-        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(systems);
         var md = new StringBuilder();
         void Line(FormattableString text) => md.Append(text.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
         Line($"# SegAN experiment: variants compared on held-out test cases");
         Line($"");
         var finished = runs.Count(r => r.IsFinished);
-        Line($"Runs finished: {finished} of {runs.Count}{(finished < runs.Count ? " (incomplete: run the same command again to continue)" : "")}.");
+        var incomplete = merged
+            ? " (incomplete: let the remaining tasks finish, or run them again, then merge again with --report)"
+            : " (incomplete: run the same command again to continue)";
+        Line($"Runs finished: {finished} of {runs.Count}{(finished < runs.Count ? incomplete : "")}.");
         Line($"");
-        Line($"Command: `{options.CommandLine ?? "(library call)"}`");
+        Line($"Command: `{options.CommandLine ?? "(library call)"}`{(merged ? " (runs trained by separate processes, one per array task (`--task K` or the scheduler's task index), merged here by `--report`)" : "")}");
         Line($"");
-        Line($"Versions: SegAN.NET {system.SegANVersion}, TorchSharp {system.TorchSharpVersion}, libtorch {system.LibTorchVersion}, {system.Runtime}, {system.Os}; CPU {system.CpuModel} ({system.LogicalCores} logical cores, {system.TorchThreads} torch threads); device {system.Device}.");
+        switch (systems.Count)
+        {
+            case 0:
+                Line($"Versions: not recorded by the finished runs.");
+                break;
+            case 1:
+                Line($"Versions: {VersionsText(systems[0])}.");
+                break;
+            default:
+                Line($"Versions: the finished runs were evaluated on {systems.Count} different systems (each run's is in its {ExperimentRunner.SystemFileName}):");
+                foreach (var system in systems)
+                {
+                    Line($"- {VersionsText(system)}");
+                }
+
+                break;
+        }
+
         Line($"");
         var p = options.PreprocessOrPaper;
         Line($"Budget per run: {options.Steps} steps, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate:G4}, depth {options.Depth}, width {options.BaseWidth}, slices {options.SliceSize}x{options.SliceSize} from a {p.CropX}x{p.CropY}x{p.CropZ} grid, dice weight {options.DiceWeight:G4}, validation every {options.ValEvery} steps (the best model by validation Dice is tested).");
         Line($"");
-        Line($"Data: {options.Data.FullName}, {split.Train.Count + split.Test.Count} cases; {split.Test.Count} held out for testing (seed {options.SplitSeed}, fraction {options.TestFraction:G4}): {string.Join(", ", split.Test.Select(c => c.Name))}. Each run splits the other {split.Train.Count} into training and validation ({options.ValidationFraction:G4}) with its own seed. Seeds: 0..{options.Seeds - 1}. Elapsed this invocation: {elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}.");
+        Line($"Data: {options.Data.FullName}, {split.Train.Count + split.Test.Count} cases; {split.Test.Count} held out for testing (seed {options.SplitSeed}, fraction {options.TestFraction:G4}): {string.Join(", ", split.Test.Select(c => c.Name))}. Each run splits the other {split.Train.Count} into training and validation ({options.ValidationFraction:G4}) with its own seed. Seeds: 0..{options.Seeds - 1}. {(merged ? $"Training time of the finished runs, summed: {TimeSpan.FromSeconds(runs.Where(r => r.IsFinished && double.IsFinite(r.TrainSeconds)).Sum(r => r.TrainSeconds)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}." : $"Elapsed this invocation: {elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}.")}");
         Line($"");
         Line($"Values are test-set means per run, then mean ± sample standard deviation over seeds (n/a with one seed). The paper's Dice is printed beside for reference only: it is BRATS 2015 (Fig. 2: validation; Table 1: test), not this dataset.");
         Line($"");
@@ -119,7 +171,7 @@ public static class ExperimentReport
         {
             var dice = r.Scores is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s[0].Dice:F3} | {s[1].Dice:F3} | {s[2].Dice:F3}") : "- | - | -";
             var time = double.IsFinite(r.TrainSeconds) ? string.Create(CultureInfo.InvariantCulture, $"{r.TrainSeconds:F1} s") : "-";
-            Line($"| {r.Variant.CliName()} | {r.Seed} | {r.State.ToString().ToLowerInvariant()}{(r.Message is null ? "" : ": " + r.Message)} | {time} | {dice} | {Path.GetRelativePath(Path.GetFullPath(options.Out), r.Folder)} |");
+            Line($"| {r.Variant.CliName()} | {r.Seed} | {(merged && r.State == RunState.Reused ? "finished" : r.State.ToString().ToLowerInvariant())}{(r.Message is null ? "" : ": " + r.Message)} | {time} | {dice} | {Path.GetRelativePath(Path.GetFullPath(options.Out), r.Folder)} |");
         }
 
         return md.ToString();
@@ -137,21 +189,19 @@ public static class ExperimentReport
         ExperimentSplit split,
         IReadOnlyList<ExperimentRun> runs,
         IReadOnlyList<VariantSummary> summaries,
-        SystemInfo system,
-        TimeSpan elapsed)
+        IReadOnlyList<SystemInfo> systems,
+        TimeSpan elapsed,
+        bool merged)
     {
         json.WriteString("command", options.CommandLine);
-        json.WriteStartObject("versions");
-        json.WriteString("segan", system.SegANVersion);
-        json.WriteString("torchsharp", system.TorchSharpVersion);
-        json.WriteString("libtorch", system.LibTorchVersion);
-        json.WriteString("runtime", system.Runtime);
-        json.WriteString("os", system.Os);
-        json.WriteString("cpu", system.CpuModel);
-        json.WriteNumber("logical_cores", system.LogicalCores);
-        json.WriteNumber("torch_threads", system.TorchThreads);
-        json.WriteString("device", system.Device);
-        json.WriteEndObject();
+        json.WriteBoolean("merged", merged);
+        json.WriteStartArray("systems");
+        foreach (var system in systems)
+        {
+            WriteSystem(json, system);
+        }
+
+        json.WriteEndArray();
         json.WriteString("settings", options.Fingerprint());
         json.WriteNumber("seeds", options.Seeds);
         json.WriteNumber("elapsed_seconds", elapsed.TotalSeconds);
@@ -232,6 +282,21 @@ public static class ExperimentReport
         }
 
         json.WriteEndArray();
+    }
+
+    private static void WriteSystem(Utf8JsonWriter json, SystemInfo system)
+    {
+        json.WriteStartObject();
+        json.WriteString("segan", system.SegANVersion);
+        json.WriteString("torchsharp", system.TorchSharpVersion);
+        json.WriteString("libtorch", system.LibTorchVersion);
+        json.WriteString("runtime", system.Runtime);
+        json.WriteString("os", system.Os);
+        json.WriteString("cpu", system.CpuModel);
+        json.WriteNumber("logical_cores", system.LogicalCores);
+        json.WriteNumber("torch_threads", system.TorchThreads);
+        json.WriteString("device", system.Device);
+        json.WriteEndObject();
     }
 
     private static void Number(Utf8JsonWriter json, string name, double value)

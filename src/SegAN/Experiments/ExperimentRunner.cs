@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
+using SegAN.Distributed;
 using SegAN.Evaluation;
 using SegAN.Imaging;
 using SegAN.Inference;
@@ -22,8 +23,25 @@ public enum RunState
     /// <summary>A loss became NaN or infinite; not evaluated (a new invocation retries it from its last good checkpoint).</summary>
     Diverged,
 
-    /// <summary>Not finished: the experiment was interrupted before or during it.</summary>
+    /// <summary>Not finished: the experiment was interrupted before or during it, or it has not been started.</summary>
     Pending,
+
+    /// <summary>Being trained or evaluated by another process (an array task): its lock file is held.</summary>
+    Running,
+}
+
+/// <summary>One (variant, seed) of an experiment's plan; <see cref="Name"/> is its folder below <c>runs/</c>.</summary>
+public sealed record PlannedRun(Variant Variant, int Seed)
+{
+    /// <summary><c>VARIANT/seed-N</c>.</summary>
+    public string Name => string.Create(CultureInfo.InvariantCulture, $"{Variant.CliName()}/seed-{Seed}");
+}
+
+/// <summary>What <see cref="ExperimentRunner.RunTask"/> did: the task, its runs, whether it was interrupted.</summary>
+public sealed record ExperimentTaskResult(ShardSpec Task, IReadOnlyList<ExperimentRun> Runs, bool Interrupted)
+{
+    /// <summary>Whether every run of the task has test scores.</summary>
+    public bool Complete => Runs.All(r => r.IsFinished);
 }
 
 /// <summary>The test-set mean of Dice, precision and sensitivity of one region in one run.</summary>
@@ -106,6 +124,15 @@ public static class ExperimentRunner
     /// <summary>The settings file: what a resumed experiment must share with the original.</summary>
     public const string SettingsFileName = "settings.json";
 
+    /// <summary>In a run folder: the lock a process holds while it trains or evaluates the run (never deleted).</summary>
+    public const string LockFileName = RunLock.FileName;
+
+    /// <summary>In a run folder: why the run diverged (removed when it is retried).</summary>
+    public const string DivergedFileName = "diverged.txt";
+
+    /// <summary>In a run folder: versions, CPU and threads of the process that evaluated the run.</summary>
+    public const string SystemFileName = "system.json";
+
     /// <summary>The run folder of <paramref name="variant"/> and <paramref name="seed"/> under <paramref name="root"/>.</summary>
     public static string RunFolder(string root, Variant variant, int seed) =>
         Path.Combine(root, "runs", variant.CliName(), string.Create(CultureInfo.InvariantCulture, $"seed-{seed}"));
@@ -119,7 +146,42 @@ public static class ExperimentRunner
             [.. split.Validation.OrderBy(c => c.Name, StringComparer.Ordinal)]);
     }
 
-    /// <summary>Runs (or continues) the experiment; <paramref name="log"/> hears one line per stage.</summary>
+    /// <summary>
+    /// The runs in order: every variant (in <see cref="ExperimentOptions.VariantsOrDefault"/>'s order) with seeds
+    /// 0..Seeds-1. Array task K of N takes the runs at positions K, K+N, K+2N, ... of this list.
+    /// </summary>
+    public static IReadOnlyList<PlannedRun> Plan(ExperimentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return [.. options.VariantsOrDefault.SelectMany(v => Enumerable.Range(0, options.Seeds).Select(s => new PlannedRun(v, s)))];
+    }
+
+    /// <summary>
+    /// The array task of this process, from (first match wins): <paramref name="task"/> (<c>--task K</c>, with
+    /// <paramref name="tasks"/> or else one task per run); a Slurm job array's <c>SLURM_ARRAY_TASK_ID</c> or a
+    /// Kubernetes Indexed Job's <c>JOB_COMPLETION_INDEX</c> (as <see cref="ShardSpec.Resolve"/>, with
+    /// <paramref name="tasks"/> as the number of tasks). Null: no task, the whole experiment in this process.
+    /// </summary>
+    public static ShardSpec? ResolveTask(int? task, int? tasks, int planCount, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (task is { } k)
+        {
+            var count = tasks ?? planCount;
+            if (count < 1)
+            {
+                throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--tasks {count}: the number of tasks must be at least 1"));
+            }
+
+            return k >= 0 && k < count
+                ? new ShardSpec(k, count)
+                : throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--task {k}: expected 0 to {count - 1} ({(tasks is null ? "one task per run of the plan" : "--tasks " + count)})"));
+        }
+
+        return ShardSpec.Resolve(null, tasks, environment);
+    }
+
+    /// <summary>Runs (or continues) the whole experiment and writes the report; <paramref name="log"/> hears one line per stage.</summary>
     public static ExperimentResult Run(
         ExperimentOptions options,
         DeviceSpec device,
@@ -127,10 +189,99 @@ public static class ExperimentRunner
         IProgress<TrainProgress>? training = null,
         CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
-        options.Validate();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (root, split) = Prepare(options, log);
+        var torchDevice = device.Resolve();
+        var system = SystemInfo.Collect(torchDevice);
+        var (runs, interrupted) = RunPlanned(options, Plan(options), root, split, device, torchDevice, system, log, training, cancellation);
+        var summaries = Summarise(options.VariantsOrDefault, runs);
+        var paths = ExperimentReport.Write(root, options, split, runs, summaries, system, watch.Elapsed);
+        log?.Report($"report: {paths.Markdown}");
+        return new ExperimentResult(root, split, runs, summaries, interrupted, paths.Markdown, paths.Json, paths.Chart, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// Runs one array task's share of the experiment (<see cref="Plan"/>'s positions <c>task.Index</c>,
+    /// <c>task.Index + task.Count</c>, ...) in the shared experiment folder. It writes no report: when the tasks are
+    /// done, <see cref="Report"/> merges every finished run. Safe beside other tasks and a whole-experiment process:
+    /// each run is trained under its lock file, and a run another process holds is reported <see cref="RunState.Running"/>.
+    /// </summary>
+    public static ExperimentTaskResult RunTask(
+        ExperimentOptions options,
+        ShardSpec task,
+        DeviceSpec device,
+        IProgress<string>? log = null,
+        IProgress<TrainProgress>? training = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(device);
+        var (root, split) = Prepare(options, log);
+        var mine = Plan(options).Where((_, i) => i % task.Count == task.Index).ToList();
+        log?.Report(mine.Count == 0
+            ? $"task {task}: no run (the plan has {Plan(options).Count}); nothing to do"
+            : $"task {task}: {string.Join(", ", mine.Select(r => r.Name))}");
+        var torchDevice = device.Resolve();
+        var system = SystemInfo.Collect(torchDevice);
+        var (runs, interrupted) = RunPlanned(options, mine, root, split, device, torchDevice, system, log, training, cancellation);
+        return new ExperimentTaskResult(task, runs, interrupted);
+    }
+
+    /// <summary>
+    /// Merges whatever has finished in the experiment folder into the report (<c>segan experiment --report</c>),
+    /// training nothing: finished runs are read from their evaluation summaries; the others are listed as running
+    /// (lock held), diverged, or pending with the step they reached. The versions printed are those recorded by
+    /// the runs (<c>system.json</c> in each run folder).
+    /// </summary>
+    public static ExperimentResult Report(ExperimentOptions options, IProgress<string>? log = null)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (root, split) = Prepare(options, log);
+        var runs = Plan(options).Select(p => Inspect(options, p, RunFolder(root, p.Variant, p.Seed))).ToList();
+        var systems = runs.Where(r => r.IsFinished).Select(r => ReadSystem(Path.Combine(r.Folder, SystemFileName))).OfType<SystemInfo>().ToList();
+        var summaries = Summarise(options.VariantsOrDefault, runs);
+        var paths = ExperimentReport.Write(root, options, split, runs, summaries, systems, watch.Elapsed);
+        log?.Report(string.Create(CultureInfo.InvariantCulture, $"merged {runs.Count(r => r.IsFinished)} finished run(s) of {runs.Count}; report: {paths.Markdown}"));
+        return new ExperimentResult(root, split, runs, summaries, Interrupted: false, paths.Markdown, paths.Json, paths.Chart, watch.Elapsed);
+    }
+
+    /// <summary>Where a run stands on disk, without touching it.</summary>
+    public static ExperimentRun Inspect(ExperimentOptions options, PlannedRun run, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(run);
+        var summary = Path.Combine(folder, "evaluation", EvaluationReport.SummaryJsonFile);
+        var checkpoint = Path.Combine(folder, "train", Checkpoint.FileName);
+        if (File.Exists(summary))
+        {
+            return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
+        }
+
+        if (Directory.Exists(folder))
+        {
+            using var held = RunLock.TryAcquire(folder);
+            if (held is null)
+            {
+                return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Running, TrainSeconds(checkpoint), null, "in progress in another process");
+            }
+        }
+
+        var diverged = Path.Combine(folder, DivergedFileName);
+        if (File.Exists(diverged))
+        {
+            return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Diverged, TrainSeconds(checkpoint), null, File.ReadAllText(diverged).Trim());
+        }
+
+        return File.Exists(checkpoint)
+            ? Pending(run.Variant, run.Seed, folder, string.Create(CultureInfo.InvariantCulture, $"trained to step {Checkpoint.ReadState(checkpoint).Step} of {options.Steps}"))
+            : Pending(run.Variant, run.Seed, folder, "not started");
+    }
+
+    private static (string Root, ExperimentSplit Split) Prepare(ExperimentOptions options, IProgress<string>? log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var root = Path.GetFullPath(options.Out);
         Directory.CreateDirectory(root);
         CheckSettings(root, options);
@@ -145,16 +296,27 @@ public static class ExperimentRunner
         }
 
         CheckOrWriteSplit(root, options, split);
-        var torchDevice = device.Resolve();
-        var system = SystemInfo.Collect(torchDevice);
         log?.Report($"{cases.Count} cases: {split.Train.Count} to train on (validation split inside each run), {split.Test.Count} held out for testing");
+        return (root, split);
+    }
 
-        var plan = options.VariantsOrDefault.SelectMany(v => Enumerable.Range(0, options.Seeds).Select(s => (Variant: v, Seed: s))).ToList();
+    private static (List<ExperimentRun> Runs, bool Interrupted) RunPlanned(
+        ExperimentOptions options,
+        IReadOnlyList<PlannedRun> plan,
+        string root,
+        ExperimentSplit split,
+        DeviceSpec device,
+        TorchSharp.torch.Device torchDevice,
+        SystemInfo system,
+        IProgress<string>? log,
+        IProgress<TrainProgress>? training,
+        CancellationToken cancellation)
+    {
         var runs = new List<ExperimentRun>();
         var interrupted = false;
         for (var i = 0; i < plan.Count; i++)
         {
-            var (variant, seed) = plan[i];
+            var (variant, seed) = (plan[i].Variant, plan[i].Seed);
             var folder = RunFolder(root, variant, seed);
             var label = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{plan.Count}] {variant.CliName()} seed {seed}");
             if (interrupted)
@@ -165,7 +327,7 @@ public static class ExperimentRunner
 
             try
             {
-                var run = RunOne(options, variant, seed, folder, split, device, torchDevice, label, log, training, cancellation);
+                var run = RunOne(options, variant, seed, folder, split, device, torchDevice, system, label, log, training, cancellation);
                 runs.Add(run);
                 interrupted = run.State == RunState.Pending;
             }
@@ -177,10 +339,7 @@ public static class ExperimentRunner
             }
         }
 
-        var summaries = Summarise(options.VariantsOrDefault, runs);
-        var paths = ExperimentReport.Write(root, options, split, runs, summaries, system, watch.Elapsed);
-        log?.Report($"report: {paths.Markdown}");
-        return new ExperimentResult(root, split, runs, summaries, interrupted, paths.Markdown, paths.Json, paths.Chart, watch.Elapsed);
+        return (runs, interrupted);
     }
 
     /// <summary>Each variant's statistics over its finished seeds.</summary>
@@ -230,6 +389,48 @@ public static class ExperimentRunner
         ExperimentSplit split,
         DeviceSpec device,
         TorchSharp.torch.Device torchDevice,
+        SystemInfo system,
+        string label,
+        IProgress<string>? log,
+        IProgress<TrainProgress>? training,
+        CancellationToken cancellation)
+    {
+        var summary = Path.Combine(folder, "evaluation", EvaluationReport.SummaryJsonFile);
+        var checkpoint = Path.Combine(folder, "train", Checkpoint.FileName);
+        if (File.Exists(summary))
+        {
+            log?.Report($"{label}: finished earlier, reusing {summary}");
+            return new ExperimentRun(variant, seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        Directory.CreateDirectory(folder);
+        using var held = RunLock.TryAcquire(folder);
+        if (held is null)
+        {
+            log?.Report($"{label}: in progress in another process (its {LockFileName} is held); skipped");
+            return new ExperimentRun(variant, seed, folder, RunState.Running, TrainSeconds(checkpoint), null, "in progress in another process");
+        }
+
+        if (File.Exists(summary))
+        {
+            // Finished by the process that held the lock a moment ago.
+            log?.Report($"{label}: finished by another process, reusing {summary}");
+            return new ExperimentRun(variant, seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
+        }
+
+        return RunLocked(options, variant, seed, folder, split, device, torchDevice, system, label, log, training, cancellation);
+    }
+
+    private static ExperimentRun RunLocked(
+        ExperimentOptions options,
+        Variant variant,
+        int seed,
+        string folder,
+        ExperimentSplit split,
+        DeviceSpec device,
+        TorchSharp.torch.Device torchDevice,
+        SystemInfo system,
         string label,
         IProgress<string>? log,
         IProgress<TrainProgress>? training,
@@ -239,13 +440,7 @@ public static class ExperimentRunner
         var evaluationFolder = Path.Combine(folder, "evaluation");
         var summary = Path.Combine(evaluationFolder, EvaluationReport.SummaryJsonFile);
         var checkpoint = Path.Combine(trainFolder, Checkpoint.FileName);
-        if (File.Exists(summary))
-        {
-            log?.Report($"{label}: finished earlier, reusing {summary}");
-            return new ExperimentRun(variant, seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
-        }
-
-        cancellation.ThrowIfCancellationRequested();
+        var diverged = Path.Combine(folder, DivergedFileName);
         var trained = File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).Step : 0;
         if (trained < options.Steps || !File.Exists(Path.Combine(trainFolder, ModelFile.FileName)))
         {
@@ -259,7 +454,7 @@ public static class ExperimentRunner
             log?.Report(resume
                 ? string.Create(CultureInfo.InvariantCulture, $"{label}: resuming training at step {trained} of {options.Steps}")
                 : string.Create(CultureInfo.InvariantCulture, $"{label}: training {options.Steps} steps"));
-            Directory.CreateDirectory(folder);
+            File.Delete(diverged);
             var result = DatasetTraining.Run(
                 options.TrainOptionsFor(variant, seed, trainFolder, resume),
                 options.TrainingData(),
@@ -279,6 +474,7 @@ public static class ExperimentRunner
                     return Pending(variant, seed, folder, $"interrupted at step {result.Step}");
                 case TrainStatus.Diverged:
                     log?.Report($"{label}: diverged: {result.Message}");
+                    AtomicFile.Write(diverged, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes((result.Message ?? "diverged") + "\n")));
                     return new ExperimentRun(variant, seed, folder, RunState.Diverged, TrainSeconds(checkpoint), null, result.Message);
             }
         }
@@ -299,6 +495,8 @@ public static class ExperimentRunner
             Directory.Delete(evaluationFolder, recursive: true);
         }
 
+        // The system goes in before the marker, so that every finished run has one.
+        WriteSystem(Path.Combine(folder, SystemFileName), system);
         Directory.Move(staging, evaluationFolder);
         var scores = ReadScores(summary);
         log?.Report(string.Create(
@@ -330,6 +528,24 @@ public static class ExperimentRunner
             options.Layout.Labels)).ToList();
         return EvaluationResult.Create(options.Layout.Labels, scored, [], []);
     }
+
+    private static void WriteSystem(string path, SystemInfo system) =>
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, system, SystemJson));
+
+    /// <summary>The system a run recorded, or null when it has none (runs from before it was recorded) or it is unreadable.</summary>
+    internal static SystemInfo? ReadSystem(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<SystemInfo>(File.ReadAllText(path), SystemJson) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly JsonSerializerOptions SystemJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private static ExperimentRun Pending(Variant variant, int seed, string folder, string message) =>
         new(variant, seed, folder, RunState.Pending, double.NaN, null, message);
@@ -363,10 +579,11 @@ public static class ExperimentRunner
             return;
         }
 
-        WriteJson(path, json =>
+        if (!WriteJsonNew(path, json => json.WriteString("settings", fingerprint)))
         {
-            json.WriteString("settings", fingerprint);
-        });
+            // Another task created it at the same moment: check ours against it.
+            CheckSettings(root, options);
+        }
     }
 
     private static void CheckOrWriteSplit(string root, ExperimentOptions options, ExperimentSplit split)
@@ -394,7 +611,7 @@ public static class ExperimentRunner
             return;
         }
 
-        WriteJson(path, json =>
+        var created = WriteJsonNew(path, json =>
         {
             json.WriteNumber("seed", options.SplitSeed);
             json.WriteNumber("test_fraction", options.TestFraction);
@@ -405,7 +622,21 @@ public static class ExperimentRunner
             split.Test.ToList().ForEach(c => json.WriteStringValue(c.Name));
             json.WriteEndArray();
         });
+        if (!created)
+        {
+            CheckOrWriteSplit(root, options, split);
+        }
     }
+
+    /// <summary>Writes one JSON object atomically unless the file exists (another process wrote it); false then.</summary>
+    private static bool WriteJsonNew(string path, Action<Utf8JsonWriter> body) =>
+        AtomicFile.WriteNew(path, stream =>
+        {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        });
 
     /// <summary>Writes one JSON object atomically.</summary>
     internal static void WriteJson(string path, Action<Utf8JsonWriter> body) =>

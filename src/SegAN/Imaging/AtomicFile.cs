@@ -12,7 +12,16 @@ public static class AtomicFile
     /// Runs <paramref name="write"/> on a stream to a temporary file beside <paramref name="path"/> and renames it
     /// to <paramref name="path"/> (replacing it) when <paramref name="write"/> returns; deletes it otherwise.
     /// </summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => WriteCore(path, write, overwrite: true);
+
+    /// <summary>
+    /// As <see cref="Write"/>, but only when <paramref name="path"/> does not exist yet: the rename refuses to
+    /// replace a file, so of several processes creating the same file at once exactly one wins and the others see
+    /// its content. Returns false (and writes nothing) when the file already existed.
+    /// </summary>
+    public static bool WriteNew(string path, Action<Stream> write) => WriteCore(path, write, overwrite: false);
+
+    private static bool WriteCore(string path, Action<Stream> write, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(write);
@@ -34,7 +43,20 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: false);
             }
 
-            File.Move(temp, full, overwrite: true);
+            if (!overwrite && File.Exists(full))
+            {
+                TryDelete(temp);
+                return false;
+            }
+
+            File.Move(temp, full, overwrite);
+            return true;
+        }
+        catch (IOException) when (!overwrite && File.Exists(full))
+        {
+            // Another process created it between the check and the rename.
+            TryDelete(temp);
+            return false;
         }
         catch (Exception e)
         {

@@ -91,6 +91,64 @@ public sealed class ExperimentCommandTests : IDisposable
     }
 
     [Fact]
+    public void Experiment_AsArrayTasks_ThenReport_MergesTheRuns_UnderTheSharedCommand()
+    {
+        // Given five phantom cases and an experiment of two runs
+        var data = Path.Combine(_root.FullName, "data");
+        PhantomGenerator.WriteDataset(new DirectoryInfo(data), 5, new PhantomOptions(48, 4));
+        var output = Path.Combine(_root.FullName, "exp");
+
+        // When task 0 runs, the report is merged early, then task 1 runs and the report is merged again
+        var task0 = Console();
+        Assert.Equal(ExitCodes.Ok, SeganApp.Run([.. Tiny(data, output), "--task", "0"], task0));
+        var early = Console();
+        var earlyCode = SeganApp.Run([.. Tiny(data, output), "--report"], early);
+        var task1 = Console();
+        Assert.Equal(ExitCodes.Ok, SeganApp.Run([.. Tiny(data, output), "--task", "1"], task1));
+        var final = Console();
+        var finalCode = SeganApp.Run([.. Tiny(data, output), "--report"], final);
+
+        // Then each task trained its own run, named in its log
+        Assert.Contains("task 0/2: unet/seed-0", task0.Output, StringComparison.Ordinal);
+        Assert.Contains("task 1/2: s3-3c/seed-0", task1.Output, StringComparison.Ordinal);
+
+        // And the early merge exits 1 (incomplete), the final one 0 with both runs in the report
+        Assert.True(earlyCode == ExitCodes.Failed, early.Output);
+        Assert.True(finalCode == ExitCodes.Ok, final.Output);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ExperimentReport.JsonFileName)));
+        Assert.True(results.RootElement.GetProperty("complete").GetBoolean());
+        Assert.True(results.RootElement.GetProperty("merged").GetBoolean());
+
+        // And the command in the report is the experiment's, without --task or --report
+        var command = results.RootElement.GetProperty("command").GetString()!;
+        Assert.StartsWith("segan experiment --data", command, StringComparison.Ordinal);
+        Assert.DoesNotContain("--task", command, StringComparison.Ordinal);
+        Assert.DoesNotContain("--report", command, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Experiment_TaskBeyondThePlan_AndReportWithTask_AreUsageErrors()
+    {
+        // Given a dataset with enough cases
+        var data = Path.Combine(_root.FullName, "data");
+        PhantomGenerator.WriteDataset(new DirectoryInfo(data), 3, new PhantomOptions(32, 1));
+        var output = Path.Combine(_root.FullName, "exp");
+
+        // When --task names a run the two-run plan does not have, or --report comes with --task
+        var beyond = Console();
+        var beyondCode = SeganApp.Run([.. Tiny(data, output), "--task", "2"], beyond);
+        var both = Console();
+        var bothCode = SeganApp.Run([.. Tiny(data, output), "--task", "0", "--report"], both);
+
+        // Then both exit 2 with a message naming the option, and nothing was trained
+        Assert.Equal(ExitCodes.Usage, beyondCode);
+        Assert.Contains("--task 2: expected 0 to 1", beyond.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, bothCode);
+        Assert.Contains("without --task", both.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "runs")));
+    }
+
+    [Fact]
     public void Experiment_ContinuedWithAnotherBudget_IsRefused()
     {
         // Given an experiment folder started with 3 steps (settings written before any training)

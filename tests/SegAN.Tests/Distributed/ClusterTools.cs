@@ -51,6 +51,29 @@ internal static class ClusterTools
         Skip.If(!ready, "no Slurm cluster (start one with scripts/local-slurm.sh start)");
     }
 
+    /// <summary>Submits an array and waits for its end by polling squeue (sbatch --wait polls with back-off up to 32 s).</summary>
+    public static (bool Ok, string Output) SubmitAndWait(string root, string script, string array)
+    {
+        var (code, submitted) = Run("sbatch", ["--parsable", $"--array={array}", script], root, TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, submitted);
+        var job = submitted.Trim().Split(';')[0];
+        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(5));
+
+        // Finished jobs stay visible to scontrol for MinJobAge (300 s by default): every task must have COMPLETED.
+        var (_, states) = Run("scontrol", ["-o", "show", "job", job], root, TimeSpan.FromMinutes(1));
+        var lines = states.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (lines.Length > 0 && lines.All(l => l.Contains("JobState=COMPLETED", StringComparison.Ordinal)), states);
+    }
+
+    public static void WaitUntilGone(string root, string job, DateTime deadline)
+    {
+        while (Run("squeue", ["-h", "-j", job], root, TimeSpan.FromMinutes(1)).Output.Trim().Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Slurm job {job} did not end in time");
+            Thread.Sleep(300);
+        }
+    }
+
     /// <summary>Runs a program to its end; returns its exit code and its output and errors together.</summary>
     public static (int Code, string Output) Run(string program, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, IDictionary<string, string>? environment = null)
     {

@@ -1,0 +1,73 @@
+using System.Globalization;
+using SegAN.Experiments;
+using SegAN.Tests.Cli;
+using SegAN.Training;
+using static SegAN.Tests.Distributed.ClusterTools;
+
+namespace SegAN.Tests.Distributed;
+
+/// <summary>
+/// <c>segan experiment</c> as a Slurm job array on the local cluster (scripts/local-slurm.sh): one (variant, seed)
+/// per task from SLURM_ARRAY_TASK_ID, all in one experiment folder, merged by <c>--report</c>.
+/// </summary>
+public sealed class SlurmExperimentTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("segan-slurm-experiment-");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [SkippableFact]
+    public void CancelledArray_ResubmittedAndMerged_GivesTheCompleteReport_WithNoCorruptFile()
+    {
+        RequireSlurmCluster();
+        var root = _root.FullName;
+        var data = Path.Combine(root, "data");
+        var output = Path.Combine(root, "exp");
+        RunCli("synth", "--out", data, "--cases", "5", "--size", "48", "--seed", "4");
+        var experiment = ExperimentCommandTests.Tiny(data, output, "unet,s3-1c", steps: 60);
+        var script = Path.Combine(root, "experiment.sh");
+        var command = string.Join(' ', new[] { Dotnet, CliDll }.Concat(experiment).Concat(["--threads", "1"]).Select(a => $"'{a}'"));
+        File.WriteAllText(script, $"#!/bin/bash\n#SBATCH --job-name=segan-test-experiment\n#SBATCH --cpus-per-task=1\n#SBATCH --output={root}/slurm-%A_%a.out\nexec {command}\n");
+
+        // Given a 2-task array (one run each) cancelled (SIGTERM, then SIGKILL) as soon as a run has its first checkpoint
+        var (code, submitted) = Run("sbatch", ["--parsable", "--array=0-1", script], root, TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, submitted);
+        var job = submitted.Trim().Split(';')[0];
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (Checkpoints(output).Length == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Run("scancel", ["--full", job], root, TimeSpan.FromMinutes(1));
+        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(1));
+
+        // Then every checkpoint and evaluation summary left behind is whole
+        var cut = Checkpoints(output).ToDictionary(c => c, c => Checkpoint.ReadState(c).Step);
+        Assert.NotEmpty(cut);
+        var summaries = Directory.Exists(output) ? Directory.GetFiles(output, "summary.json", SearchOption.AllDirectories) : [];
+        Assert.All(summaries, s => Assert.Equal(3, ExperimentRunner.ReadScores(s).Count));
+        Assert.DoesNotContain(Directory.GetFiles(output, "*", SearchOption.AllDirectories), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+
+        // When the array is submitted again and the report merged
+        var again = SubmitAndWait(root, script, "0-1");
+        Assert.True(again.Ok, again.Output);
+        RunCli([.. experiment, "--report"]);
+
+        // Then the report is complete, and a run that was cut short resumed from its checkpoint
+        var merged = File.ReadAllText(Path.Combine(output, ExperimentReport.MarkdownFileName));
+        Assert.Contains("Runs finished: 2 of 2.", merged, StringComparison.Ordinal);
+        var logs = string.Join('\n', Directory.GetFiles(root, "slurm-*.out").Select(File.ReadAllText));
+        foreach (var (checkpoint, step) in cut.Where(c => c.Value < 60))
+        {
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"resuming training at step {step} of 60"), logs, StringComparison.Ordinal);
+        }
+
+        Console.WriteLine(string.Join(", ", cut.Select(c => $"{Path.GetRelativePath(output, c.Key)} cut at step {c.Value}")));
+    }
+
+    private static string[] Checkpoints(string output) =>
+        Directory.Exists(Path.Combine(output, "runs"))
+            ? Directory.GetFiles(Path.Combine(output, "runs"), Checkpoint.FileName, SearchOption.AllDirectories)
+            : [];
+}
