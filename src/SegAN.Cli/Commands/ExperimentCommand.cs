@@ -37,7 +37,7 @@ internal static class ExperimentCommand
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of the other cases each run holds out for validation. Default: 0.1.", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the test split. Default: 0.", DefaultValueFactory = _ => 0 };
         var valEvery = new Option<int>("--val-every") { Description = "Validate every N steps; the best model by validation Dice is tested. Default: 500.", DefaultValueFactory = _ => 500 };
-        var dice = new Option<double>("--dice-weight") { Description = "Soft Dice term in the SegAN variants' loss; 0 for the paper's pure multi-scale L1 loss. Default: 1.", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
+        var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to every variant's loss (the U-Net's cross-entropy included); 0 for the paper's pure losses. Default: 1.", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
         var task = new Option<int?>("--task")
         {
             Description = "Run only array task K (0-based) of the experiment, in the shared --out folder: with --tasks N the runs at positions K, K+N, ... of the plan (variants in --variants order, seeds 0..N-1 within each), else the one run at position K. Without it, a Slurm array's SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --tasks) picks the task. A task writes no report: merge with --report. Default: the whole experiment.",

@@ -26,7 +26,7 @@ namespace SegAN.Experiments;
 /// <param name="ValidationFraction">Share of the remaining cases each run holds out for validation. Default: 0.1.</param>
 /// <param name="SplitSeed">Seed of the test split, the same for every run. Default: 0.</param>
 /// <param name="ValEvery">Validate every N steps (the best model by validation Dice is tested). Default: 500.</param>
-/// <param name="DiceWeight">Weight of the soft Dice term in the SegAN variants' loss (0: the paper's pure multi-scale L1 loss). Default: 1, as <c>segan train</c>.</param>
+/// <param name="DiceWeight">Weight of the soft Dice term added to every variant's loss, the U-Net baseline's cross-entropy included (0: the paper's pure losses, multi-scale L1 and cross-entropy). Default: 1, as <c>segan train</c>.</param>
 /// <param name="CommandLine">The command line that started the experiment, recorded in the report. Default: none.</param>
 public sealed record ExperimentOptions(
     DirectoryInfo Data,
