@@ -39,6 +39,31 @@ public sealed record PreparedCase(
     public int SliceSize => Height * Width;
 
     /// <summary>
+    /// Per voxel of the prepared grid (Z, H, W): whether any channel has signal (a non-zero normalised value), that
+    /// is, the voxel is brain (or head) rather than the background the preprocessing set to 0.
+    /// </summary>
+    public bool[] Foreground()
+    {
+        var plane = SliceSize;
+        var channels = Channels;
+        var mask = new bool[Depth * plane];
+        for (var z = 0; z < Depth; z++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var image = Image.AsSpan(((z * channels) + c) * plane, plane);
+                var m = mask.AsSpan(z * plane, plane);
+                for (var i = 0; i < plane; i++)
+                {
+                    m[i] |= image[i] != 0;
+                }
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>
     /// A prepared-grid scalar map (Z, H, W) as a volume in the source geometry, 0 outside the crop window.
     /// </summary>
     public Volume Restore(ReadOnlySpan<float> grid) => new(Window.Restore(grid), SourceGeometry);

@@ -441,6 +441,13 @@ public static class ExperimentRunner
         var summary = Path.Combine(evaluationFolder, EvaluationReport.SummaryJsonFile);
         var checkpoint = Path.Combine(trainFolder, Checkpoint.FileName);
         var diverged = Path.Combine(folder, DivergedFileName);
+
+        // A process killed mid-write leaves its temporary files (never under a final name); under the lock no other
+        // process writes here, so they can go.
+        foreach (var stale in Directory.EnumerateFiles(folder, ".*.tmp", SearchOption.AllDirectories))
+        {
+            File.Delete(stale);
+        }
         var trained = File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).Step : 0;
         if (trained < options.Steps || !File.Exists(Path.Combine(trainFolder, ModelFile.FileName)))
         {

@@ -54,7 +54,8 @@ public sealed class CasePredictor
 
     /// <summary>
     /// Region probabilities on the prepared grid, (Z, 3, H, W): the centred crop of every slice holding brain is
-    /// segmented (mirrored too with flip TTA), the rest of the grid is 0.
+    /// segmented (mirrored too with flip TTA), the rest of the grid is 0, and so is every voxel without signal
+    /// (see <see cref="MaskBackground"/>).
     /// </summary>
     public float[] RegionProbabilities(PreparedCase prepared)
     {
@@ -95,7 +96,36 @@ public sealed class CasePredictor
             }
         }
 
-        return SliceCrop.PasteCentre(probabilities, prepared.Depth, SliceBatch.RegionCount, size, prepared.Height, prepared.Width);
+        var grid = SliceCrop.PasteCentre(probabilities, prepared.Depth, SliceBatch.RegionCount, size, prepared.Height, prepared.Width);
+        MaskBackground(grid, prepared);
+        return grid;
+    }
+
+    /// <summary>
+    /// Sets the region probabilities (Z, 3, H, W) to 0 wherever no channel has signal. The critic sees the image
+    /// multiplied by the label map, so the multi-scale L1 loss is blind where the image is 0 (air, or outside a
+    /// skull-stripped brain): without the Dice term, a segmentor is free to mark tumour there, and does. No tumour
+    /// lies where the scan has no signal, so this removes only impossible voxels; validation does the same.
+    /// </summary>
+    internal static void MaskBackground(float[] grid, PreparedCase prepared)
+    {
+        var foreground = prepared.Foreground();
+        var plane = prepared.SliceSize;
+        for (var z = 0; z < prepared.Depth; z++)
+        {
+            var inside = foreground.AsSpan(z * plane, plane);
+            for (var r = 0; r < SliceBatch.RegionCount; r++)
+            {
+                var map = grid.AsSpan(((z * SliceBatch.RegionCount) + r) * plane, plane);
+                for (var i = 0; i < plane; i++)
+                {
+                    if (!inside[i])
+                    {
+                        map[i] = 0;
+                    }
+                }
+            }
+        }
     }
 
     private CaseSegmentation ToCaseSegmentation(PreparedCase prepared, float[] grid)

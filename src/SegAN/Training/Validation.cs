@@ -42,8 +42,8 @@ public sealed record ValidationResult(double Wt, double Tc, double Et, IReadOnly
 
 /// <summary>
 /// Validates a segmentor on whole volumes: predicts every slice (no gradient, evaluation-mode batch norm), thresholds
-/// the region probabilities at 0.5 and computes Dice per region over the whole volume, 1 when both prediction and
-/// truth are empty (the BraTS convention).
+/// the region probabilities at 0.5, keeps them only where the image has signal (as predict does) and computes Dice
+/// per region over the whole volume, 1 when both prediction and truth are empty (the BraTS convention).
 /// </summary>
 public static class Validator
 {
@@ -121,7 +121,8 @@ public static class Validator
                 using var scope = torch.NewDisposeScope();
                 var n = Math.Min(batchSize, c.Slices - start);
                 var x = images.narrow(0, start, n).to(device);
-                var p = Nest(segmentor.forward(x).gt(0.5));
+                // Only where the image has signal, as predict writes (CasePredictor.MaskBackground).
+                var p = Nest(segmentor.forward(x).gt(0.5)).logical_and(x.ne(0).any(1, keepdim: true));
                 var t = targets.narrow(0, start, n).to(device).gt(0.5);
                 var counts = torch.stack([p.logical_and(t).sum(dims), p.sum(dims), t.sum(dims)]).cpu();
                 var values = counts.data<long>().ToArray();

@@ -47,16 +47,20 @@ public sealed class SlurmExperimentTests : IDisposable
         Assert.NotEmpty(cut);
         var summaries = Directory.Exists(output) ? Directory.GetFiles(output, "summary.json", SearchOption.AllDirectories) : [];
         Assert.All(summaries, s => Assert.Equal(3, ExperimentRunner.ReadScores(s).Count));
-        Assert.DoesNotContain(Directory.GetFiles(output, "*", SearchOption.AllDirectories), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.All(
+            Directory.GetFiles(output, "*.tmp", SearchOption.AllDirectories),
+            f => Assert.True(Path.GetFileName(f).StartsWith('.') || f.Contains("evaluation.tmp", StringComparison.Ordinal), $"{f}: not a temporary name"));
 
         // When the array is submitted again and the report merged
         var again = SubmitAndWait(root, script, "0-1");
         Assert.True(again.Ok, again.Output);
         RunCli([.. experiment, "--report"]);
 
-        // Then the report is complete, and a run that was cut short resumed from its checkpoint
+        // Then the report is complete, no temporary file of the killed tasks is left, and a run that was cut short
+        // resumed from its checkpoint
         var merged = File.ReadAllText(Path.Combine(output, ExperimentReport.MarkdownFileName));
         Assert.Contains("Runs finished: 2 of 2.", merged, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(output, "*.tmp", SearchOption.AllDirectories));
         var logs = string.Join('\n', Directory.GetFiles(root, "slurm-*.out").Select(File.ReadAllText));
         foreach (var (checkpoint, step) in cut.Where(c => c.Value < 60))
         {

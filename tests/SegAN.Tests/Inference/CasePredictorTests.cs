@@ -78,8 +78,11 @@ public sealed class CasePredictorTests : IDisposable
             }
         }
 
-        // And exactly the centred slice crops of the prepared grid's brain slices are labelled 1 (TC minus ET)
+        // And exactly the voxels with signal in the centred slice crops of the prepared grid's brain slices are
+        // labelled 1 (TC minus ET): the air around the head stays 0 although the engine said tumour there too
         var prepared = Preprocessor.Prepare(CaseLoader.Load(files with { SegFile = null }), SmallRecipe.Preprocess, LabelConvention.Brats2021);
+        var foreground = prepared.Foreground();
+        var air = 0;
         var expected = new float[prepared.Depth * prepared.SliceSize];
         var offset = SliceCrop.CentreOffset(prepared.Width, SmallRecipe.SliceSize);
         var brainSlices = 0;
@@ -95,11 +98,14 @@ public sealed class CasePredictorTests : IDisposable
             {
                 for (var x = offset; x < offset + SmallRecipe.SliceSize; x++)
                 {
-                    expected[(z * prepared.SliceSize) + (y * prepared.Width) + x] = 1;
+                    var i = (z * prepared.SliceSize) + (y * prepared.Width) + x;
+                    expected[i] = foreground[i] ? 1 : 0;
+                    air += foreground[i] ? 0 : 1;
                 }
             }
         }
 
+        Assert.True(air > 0, "the crops should include air for this test to check the mask");
         Assert.Equal(prepared.Restore(expected).Data, result.Labels.Data);
         Assert.Equal((brainSlices + 4) / 5, engine.Calls);
     }

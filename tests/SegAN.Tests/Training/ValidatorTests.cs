@@ -47,6 +47,54 @@ public sealed class ValidatorTests
     }
 
     [Fact]
+    public void Evaluate_CountsPredictionsOnlyWhereTheImageHasSignal()
+    {
+        // Given a segmentor forced to say "tumour" (all three regions) everywhere
+        torch.random.manual_seed(1);
+        using var net = new RegionSegmentor(new SegANArchitecture(Variant.S3_1C, 2, Depth: 2, BaseWidth: 4));
+        using (torch.no_grad())
+        {
+            foreach (var (name, p) in net.named_parameters().Where(p => p.name.Contains("up.1.conv", StringComparison.Ordinal)))
+            {
+                p.zero_();
+                if (name.EndsWith("bias", StringComparison.Ordinal))
+                {
+                    p.fill_(10f);
+                }
+            }
+        }
+
+        // And a case whose left half has signal and is all tumour, the right half zero (air) and no tumour
+        const int Size = 16, Slices = 2;
+        var images = new float[Slices * 2 * Size * Size];
+        var targets = new float[Slices * 3 * Size * Size];
+        for (var z = 0; z < Slices; z++)
+        {
+            for (var y = 0; y < Size; y++)
+            {
+                for (var x = 0; x < Size / 2; x++)
+                {
+                    images[(((z * 2) + 1) * Size * Size) + (y * Size) + x] = 0.7f; // signal in the second channel only
+                    for (var r = 0; r < 3; r++)
+                    {
+                        targets[(((z * 3) + r) * Size * Size) + (y * Size) + x] = 1;
+                    }
+                }
+            }
+        }
+
+        var set = new InMemoryValidationSet([new ValidationCase("half", images, targets, Slices, 2, Size, Size)]);
+        var forward = net.forward(torch.tensor(images, [Slices, 2, Size, Size]));
+        Assert.True(forward.gt(0.5).all().item<bool>()); // the network does mark the air too
+
+        // When it is validated
+        var result = Validator.Evaluate(net, set, 2);
+
+        // Then the air does not count against it: Dice 1 for every region (0.667 if it did)
+        Assert.Equal(1.0, result.Mean);
+    }
+
+    [Fact]
     public void Evaluate_And_Run_LeaveNoLiveTensor()
     {
         // Given a validation set and a network
