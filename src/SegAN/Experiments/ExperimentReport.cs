@@ -115,7 +115,7 @@ public static class ExperimentReport
             : " (incomplete: run the same command again to continue)";
         Line($"Runs finished: {finished} of {runs.Count}{(finished < runs.Count ? incomplete : "")}.");
         Line($"");
-        Line($"Command: `{options.CommandLine ?? "(library call)"}`{(merged ? " (runs trained by separate processes, one per array task (`--task K` or the scheduler's task index), merged here by `--report`)" : "")}");
+        Line($"Command: `{options.CommandLine ?? "(library call)"}`{(merged ? "; this report was merged from the run folders by `--report` (the runs may come from separate processes, such as array tasks)" : "")}");
         Line($"");
         switch (systems.Count)
         {
@@ -162,6 +162,23 @@ public static class ExperimentReport
 
         Line($"");
         Line($"Paper Table 1 (BRATS 2015 test Dice WT/TC/ET): SegAN {PaperResults.SegANTest.Wt:F2}/{PaperResults.SegANTest.Tc:F2}/{PaperResults.SegANTest.Et:F2}, U-net {PaperResults.For(Variant.UNet).Wt:F2}/{PaperResults.For(Variant.UNet).Tc:F2}/{PaperResults.For(Variant.UNet).Et:F2}.");
+        var baseline = PairedComparison.BaselineOf(options.VariantsOrDefault);
+        var paired = PairedComparison.Against(baseline, options.VariantsOrDefault, runs);
+        if (paired.Count > 0)
+        {
+            Line($"");
+            Line($"## Paired by seed, against {baseline.CliName()}");
+            Line($"");
+            Line($"Runs of one seed share the train/validation split and the seed of weights and batches, so each variant is compared with {baseline.CliName()} seed by seed: the mean ± standard deviation over seeds of the difference of test Dice (variant minus {baseline.CliName()}), and a paired t-test on the mean Dice over regions (two-sided p, seeds - 1 degrees of freedom). With few seeds only large or very consistent differences reach p < 0.05; the p-values are not corrected for the number of variants compared.");
+            Line($"");
+            Line($"| variant | pairs | Δ Dice WT | Δ Dice TC | Δ Dice ET | Δ mean Dice | t | p |");
+            Line($"|---|---|---|---|---|---|---|---|");
+            foreach (var d in paired)
+            {
+                Line($"| {d.Variant.CliName()} | {d.Seeds} | {Signed(d.Regions[0])} | {Signed(d.Regions[1])} | {Signed(d.Regions[2])} | {Signed(d.Mean)} | {(double.IsFinite(d.T) ? d.T.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "-")} | {(double.IsFinite(d.P) ? d.P.ToString("0.000", CultureInfo.InvariantCulture) : "-")} |");
+            }
+        }
+
         Line($"");
         Line($"## Runs");
         Line($"");
@@ -176,6 +193,10 @@ public static class ExperimentReport
 
         return md.ToString();
     }
+
+    private static string Signed(SeedStatistic s) => !double.IsFinite(s.Mean)
+        ? "-"
+        : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:+0.000;-0.000} ± {(double.IsFinite(s.Std) ? s.Std.ToString("0.000", CultureInfo.InvariantCulture) : "n/a")}");
 
     private static string Format(SeedStatistic s) => !double.IsFinite(s.Mean)
         ? "-"
@@ -249,6 +270,30 @@ public static class ExperimentReport
         }
 
         json.WriteEndArray();
+        var baseline = PairedComparison.BaselineOf(options.VariantsOrDefault);
+        json.WriteStartObject("paired");
+        json.WriteString("baseline", baseline.CliName());
+        json.WriteStartArray("variants");
+        foreach (var d in PairedComparison.Against(baseline, options.VariantsOrDefault, runs))
+        {
+            json.WriteStartObject();
+            json.WriteString("variant", d.Variant.CliName());
+            json.WriteNumber("pairs", d.Seeds);
+            foreach (var (name, stat) in LabelNames.Regions.Select((r, k) => (r.ShortName(), d.Regions[k])).Append(("mean", d.Mean)))
+            {
+                json.WriteStartObject(name);
+                Number(json, "dice_difference_mean", stat.Mean);
+                Number(json, "dice_difference_std", stat.Std);
+                json.WriteEndObject();
+            }
+
+            Number(json, "t", d.T);
+            Number(json, "p", d.P);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
         json.WriteStartArray("runs");
         foreach (var r in runs)
         {

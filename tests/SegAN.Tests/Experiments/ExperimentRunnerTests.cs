@@ -103,7 +103,8 @@ public sealed class ExperimentRunnerTests : IDisposable
         var markdown = File.ReadAllText(merged.ReportMarkdown);
         Assert.Contains("Runs finished: 2 of 2.", markdown, StringComparison.Ordinal);
         Assert.Contains("Versions: SegAN.NET", markdown, StringComparison.Ordinal);
-        Assert.Contains("merged here by `--report`", markdown, StringComparison.Ordinal);
+        Assert.Contains("merged from the run folders by `--report`", markdown, StringComparison.Ordinal);
+        Assert.Contains("## Paired by seed, against unet", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
