@@ -48,8 +48,18 @@ public sealed class RunLockTests : IDisposable
         holder.Kill(entireProcessTree: true);
         holder.WaitForExit();
 
-        // Then the kernel has released it: no stale lock
-        using var taken = RunLock.TryAcquire(_root.FullName);
-        Assert.NotNull(taken);
+        // Then the kernel releases it (once the killed child that inherited the descriptor is gone too): no stale lock
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var taken = RunLock.TryAcquire(_root.FullName);
+        while (taken is null && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+            taken = RunLock.TryAcquire(_root.FullName);
+        }
+
+        using (taken)
+        {
+            Assert.NotNull(taken);
+        }
     }
 }
