@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace SegAN.Imaging;
 
@@ -15,7 +17,7 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write) => WriteCore(path, write, overwrite: true);
 
     /// <summary>
-    /// As <see cref="Write"/>, but only when <paramref name="path"/> does not exist yet: the rename refuses to
+    /// As <see cref="Write"/>, but only when <paramref name="path"/> does not exist yet: the final step (link(2) on Linux) refuses to
     /// replace a file, so of several processes creating the same file at once exactly one wins and the others see
     /// its content. Returns false (and writes nothing) when the file already existed.
     /// </summary>
@@ -43,20 +45,15 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: false);
             }
 
-            if (!overwrite && File.Exists(full))
+            if (overwrite)
             {
-                TryDelete(temp);
-                return false;
+                File.Move(temp, full, overwrite: true);
+                return true;
             }
 
-            File.Move(temp, full, overwrite);
-            return true;
-        }
-        catch (IOException) when (!overwrite && File.Exists(full))
-        {
-            // Another process created it between the check and the rename.
+            var moved = MoveNoReplace(temp, full);
             TryDelete(temp);
-            return false;
+            return moved;
         }
         catch (Exception e)
         {
@@ -69,6 +66,47 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// Gives <paramref name="temp"/> the name <paramref name="full"/> unless that exists, atomically: of several
+    /// processes racing, exactly one wins. .NET's <c>File.Move(..., overwrite: false)</c> is not enough on Unix (it
+    /// checks for the target, then renames over it); link(2) fails with EEXIST atomically, also on NFS. The caller
+    /// removes <paramref name="temp"/>.
+    /// </summary>
+    private static bool MoveNoReplace(string temp, string full)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            // Windows' MoveFileEx without MOVEFILE_REPLACE_EXISTING is atomic; elsewhere this is the best .NET offers.
+            try
+            {
+                File.Move(temp, full, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                return false;
+            }
+        }
+
+        if (Link(Utf8(temp), Utf8(full)) == 0)
+        {
+            return true;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        return error == LinuxEexist
+            ? false
+            : throw new IOException(string.Create(CultureInfo.InvariantCulture, $"link({temp}, {full}) failed with errno {error}"));
+    }
+
+    private const int LinuxEexist = 17;
+
+    private static byte[] Utf8(string path) => Encoding.UTF8.GetBytes(path + "\0");
+
+    [DllImport("libc.so.6", EntryPoint = "link", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Link(byte[] existing, byte[] created);
 
     private static void TryDelete(string temp)
     {
