@@ -182,13 +182,9 @@ internal static class ExperimentCommand
         {
             table.AddRow(
                 [s.Variant.CliName(), s.FinishedSeeds.ToString(CultureInfo.InvariantCulture),
-                 .. s.Regions.Select(r => Format(r.Dice)), double.IsFinite(s.MeanDice) ? s.MeanDice.ToString("F3", CultureInfo.InvariantCulture) : "-"]);
+                 .. s.Regions.Select(r => r.Dice.ToText()), double.IsFinite(s.MeanDice) ? s.MeanDice.ToString("F3", CultureInfo.InvariantCulture) : "-"]);
         }
 
         console.Write(table);
     }
-
-    private static string Format(SeedStatistic s) => !double.IsFinite(s.Mean)
-        ? "-"
-        : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F3} ± {(double.IsFinite(s.Std) ? s.Std.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
 }

@@ -9,12 +9,6 @@ namespace SegAN.Cli.Commands;
 /// <summary><c>segan info</c>: versions, threads, devices and a self-check on the chosen device.</summary>
 internal static class InfoCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public static Command Create(IAnsiConsole console)
     {
         var device = CommonOptions.Device();
@@ -30,7 +24,7 @@ internal static class InfoCommand
             var info = SystemInfo.Collect(torchDevice);
             if (parse.GetValue(json))
             {
-                console.WriteLine(JsonSerializer.Serialize(info, JsonOptions));
+                console.WriteLine(JsonSerializer.Serialize(info, SystemInfo.JsonOptions));
             }
             else
             {

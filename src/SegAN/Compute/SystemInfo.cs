@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,9 @@ public sealed record SystemInfo(
     string Device,
     SelfCheckResult SelfCheck)
 {
+    /// <summary>The JSON form, as <c>segan info --json</c> prints it and each experiment run records it: snake_case, indented.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     /// <summary>The libtorch version this build ships (the native package's version).</summary>
     public const string BundledLibTorchVersion = "2.10.0";
 

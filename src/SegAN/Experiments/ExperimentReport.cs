@@ -156,7 +156,7 @@ public static class ExperimentReport
                 var r = s.Regions[k];
                 var paper = PaperResults.For(s.Variant);
                 var paperDice = k switch { 0 => paper.Wt, 1 => paper.Tc, _ => paper.Et };
-                Line($"| {s.Variant.CliName()} | {s.FinishedSeeds} | {Format(r.Dice)} | {Format(r.Precision)} | {Format(r.Sensitivity)} | {paperDice:F3} | {paper.Source} |");
+                Line($"| {s.Variant.CliName()} | {s.FinishedSeeds} | {r.Dice.ToText()} | {r.Precision.ToText()} | {r.Sensitivity.ToText()} | {paperDice:F3} | {paper.Source} |");
             }
         }
 
@@ -175,7 +175,7 @@ public static class ExperimentReport
             Line($"|---|---|---|---|---|---|---|---|");
             foreach (var d in paired)
             {
-                Line($"| {d.Variant.CliName()} | {d.Seeds} | {Signed(d.Regions[0])} | {Signed(d.Regions[1])} | {Signed(d.Regions[2])} | {Signed(d.Mean)} | {(double.IsFinite(d.T) ? d.T.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "-")} | {(double.IsFinite(d.P) ? d.P.ToString("0.000", CultureInfo.InvariantCulture) : "-")} |");
+                Line($"| {d.Variant.CliName()} | {d.Seeds} | {d.Regions[0].ToText(withSign: true)} | {d.Regions[1].ToText(withSign: true)} | {d.Regions[2].ToText(withSign: true)} | {d.Mean.ToText(withSign: true)} | {(double.IsFinite(d.T) ? d.T.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "-")} | {(double.IsFinite(d.P) ? d.P.ToString("0.000", CultureInfo.InvariantCulture) : "-")} |");
             }
         }
 
@@ -193,16 +193,6 @@ public static class ExperimentReport
 
         return md.ToString();
     }
-
-    private static string Signed(SeedStatistic s) => !double.IsFinite(s.Mean)
-        ? "-"
-        : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:+0.000;-0.000} ± {(double.IsFinite(s.Std) ? s.Std.ToString("0.000", CultureInfo.InvariantCulture) : "n/a")}");
-
-    private static string Format(SeedStatistic s) => !double.IsFinite(s.Mean)
-        ? "-"
-        : double.IsFinite(s.Std)
-            ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F3} ± {s.Std:F3}")
-            : string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F3} ± n/a");
 
     private static void WriteJson(
         Utf8JsonWriter json,

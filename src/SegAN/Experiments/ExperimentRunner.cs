@@ -77,6 +77,13 @@ public sealed record SeedStatistic(double Mean, double Std)
         var std = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
         return new SeedStatistic(mean, std);
     }
+
+    /// <summary><c>mean ± std</c> with three decimals (the mean with its sign when <paramref name="withSign"/>); "n/a" for the deviation of one seed, "-" without a value.</summary>
+    public string ToText(bool withSign = false) => !double.IsFinite(Mean)
+        ? "-"
+        : string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Mean.ToString(withSign ? "+0.000;-0.000" : "F3", CultureInfo.InvariantCulture)} ± {(double.IsFinite(Std) ? Std.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
 }
 
 /// <summary>One region of one variant over its finished seeds.</summary>
@@ -189,16 +196,13 @@ public static class ExperimentRunner
         IProgress<TrainProgress>? training = null,
         CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(device);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var (root, split) = Prepare(options, log);
-        var torchDevice = device.Resolve();
-        var system = SystemInfo.Collect(torchDevice);
-        var (runs, interrupted) = RunPlanned(options, Plan(options), root, split, device, torchDevice, system, log, training, cancellation);
+        var session = Start(options, device, log, training, cancellation);
+        var (runs, interrupted) = RunPlanned(session, Plan(options));
         var summaries = Summarise(options.VariantsOrDefault, runs);
-        var paths = ExperimentReport.Write(root, options, split, runs, summaries, system, watch.Elapsed);
+        var paths = ExperimentReport.Write(session.Root, options, session.Split, runs, summaries, session.System, watch.Elapsed);
         log?.Report($"report: {paths.Markdown}");
-        return new ExperimentResult(root, split, runs, summaries, interrupted, paths.Markdown, paths.Json, paths.Chart, watch.Elapsed);
+        return new ExperimentResult(session.Root, session.Split, runs, summaries, interrupted, paths.Markdown, paths.Json, paths.Chart, watch.Elapsed);
     }
 
     /// <summary>
@@ -216,15 +220,13 @@ public static class ExperimentRunner
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(device);
-        var (root, split) = Prepare(options, log);
-        var mine = Plan(options).Where((_, i) => i % task.Count == task.Index).ToList();
+        var session = Start(options, device, log, training, cancellation);
+        var plan = Plan(options);
+        var mine = plan.Where((_, i) => i % task.Count == task.Index).ToList();
         log?.Report(mine.Count == 0
-            ? $"task {task}: no run (the plan has {Plan(options).Count}); nothing to do"
+            ? $"task {task}: no run (the plan has {plan.Count}); nothing to do"
             : $"task {task}: {string.Join(", ", mine.Select(r => r.Name))}");
-        var torchDevice = device.Resolve();
-        var system = SystemInfo.Collect(torchDevice);
-        var (runs, interrupted) = RunPlanned(options, mine, root, split, device, torchDevice, system, log, training, cancellation);
+        var (runs, interrupted) = RunPlanned(session, mine);
         return new ExperimentTaskResult(task, runs, interrupted);
     }
 
@@ -251,11 +253,10 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
-        var summary = Path.Combine(folder, "evaluation", EvaluationReport.SummaryJsonFile);
-        var checkpoint = Path.Combine(folder, "train", Checkpoint.FileName);
-        if (File.Exists(summary))
+        var checkpoint = CheckpointPath(folder);
+        if (File.Exists(SummaryPath(folder)))
         {
-            return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
+            return Finished(run, folder);
         }
 
         if (Directory.Exists(folder))
@@ -263,7 +264,7 @@ public static class ExperimentRunner
             using var held = RunLock.TryAcquire(folder);
             if (held is null)
             {
-                return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Running, TrainSeconds(checkpoint), null, "in progress in another process");
+                return HeldElsewhere(run, folder);
             }
         }
 
@@ -274,8 +275,8 @@ public static class ExperimentRunner
         }
 
         return File.Exists(checkpoint)
-            ? Pending(run.Variant, run.Seed, folder, string.Create(CultureInfo.InvariantCulture, $"trained to step {Checkpoint.ReadState(checkpoint).Step} of {options.Steps}"))
-            : Pending(run.Variant, run.Seed, folder, "not started");
+            ? Pending(run, folder, string.Create(CultureInfo.InvariantCulture, $"trained to step {Checkpoint.ReadState(checkpoint).Step} of {options.Steps}"))
+            : Pending(run, folder, "not started");
     }
 
     private static (string Root, ExperimentSplit Split) Prepare(ExperimentOptions options, IProgress<string>? log)
@@ -300,41 +301,45 @@ public static class ExperimentRunner
         return (root, split);
     }
 
-    private static (List<ExperimentRun> Runs, bool Interrupted) RunPlanned(
+    /// <summary>Prepares the experiment folder and the device: what every run of this process shares.</summary>
+    private static Session Start(
         ExperimentOptions options,
-        IReadOnlyList<PlannedRun> plan,
-        string root,
-        ExperimentSplit split,
         DeviceSpec device,
-        TorchSharp.torch.Device torchDevice,
-        SystemInfo system,
         IProgress<string>? log,
         IProgress<TrainProgress>? training,
         CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var (root, split) = Prepare(options, log);
+        var torchDevice = device.Resolve();
+        return new Session(options, root, split, device, torchDevice, SystemInfo.Collect(torchDevice), log, training, cancellation);
+    }
+
+    private static (List<ExperimentRun> Runs, bool Interrupted) RunPlanned(Session session, IReadOnlyList<PlannedRun> plan)
     {
         var runs = new List<ExperimentRun>();
         var interrupted = false;
         for (var i = 0; i < plan.Count; i++)
         {
-            var (variant, seed) = (plan[i].Variant, plan[i].Seed);
-            var folder = RunFolder(root, variant, seed);
-            var label = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{plan.Count}] {variant.CliName()} seed {seed}");
+            var run = plan[i];
+            var folder = RunFolder(session.Root, run.Variant, run.Seed);
+            var label = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{plan.Count}] {run.Variant.CliName()} seed {run.Seed}");
             if (interrupted)
             {
-                runs.Add(Pending(variant, seed, folder, "not started (interrupted)"));
+                runs.Add(Pending(run, folder, "not started (interrupted)"));
                 continue;
             }
 
             try
             {
-                var run = RunOne(options, variant, seed, folder, split, device, torchDevice, system, label, log, training, cancellation);
-                runs.Add(run);
-                interrupted = run.State == RunState.Pending;
+                var result = RunOne(session, run, folder, label);
+                runs.Add(result);
+                interrupted = result.State == RunState.Pending;
             }
             catch (OperationCanceledException)
             {
-                log?.Report($"{label}: interrupted");
-                runs.Add(Pending(variant, seed, folder, "interrupted"));
+                session.Log?.Report($"{label}: interrupted");
+                runs.Add(Pending(run, folder, "interrupted"));
                 interrupted = true;
             }
         }
@@ -381,65 +386,40 @@ public static class ExperimentRunner
             region.GetProperty(metric).GetProperty("mean") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
     }
 
-    private static ExperimentRun RunOne(
-        ExperimentOptions options,
-        Variant variant,
-        int seed,
-        string folder,
-        ExperimentSplit split,
-        DeviceSpec device,
-        TorchSharp.torch.Device torchDevice,
-        SystemInfo system,
-        string label,
-        IProgress<string>? log,
-        IProgress<TrainProgress>? training,
-        CancellationToken cancellation)
+    private static ExperimentRun RunOne(Session session, PlannedRun run, string folder, string label)
     {
-        var summary = Path.Combine(folder, "evaluation", EvaluationReport.SummaryJsonFile);
-        var checkpoint = Path.Combine(folder, "train", Checkpoint.FileName);
+        var summary = SummaryPath(folder);
         if (File.Exists(summary))
         {
-            log?.Report($"{label}: finished earlier, reusing {summary}");
-            return new ExperimentRun(variant, seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
+            session.Log?.Report($"{label}: finished earlier, reusing {summary}");
+            return Finished(run, folder);
         }
 
-        cancellation.ThrowIfCancellationRequested();
+        session.Cancellation.ThrowIfCancellationRequested();
         Directory.CreateDirectory(folder);
         using var held = RunLock.TryAcquire(folder);
         if (held is null)
         {
-            log?.Report($"{label}: in progress in another process (its {LockFileName} is held); skipped");
-            return new ExperimentRun(variant, seed, folder, RunState.Running, TrainSeconds(checkpoint), null, "in progress in another process");
+            session.Log?.Report($"{label}: in progress in another process (its {LockFileName} is held); skipped");
+            return HeldElsewhere(run, folder);
         }
 
         if (File.Exists(summary))
         {
             // Finished by the process that held the lock a moment ago.
-            log?.Report($"{label}: finished by another process, reusing {summary}");
-            return new ExperimentRun(variant, seed, folder, RunState.Reused, TrainSeconds(checkpoint), ReadScores(summary), null);
+            session.Log?.Report($"{label}: finished by another process, reusing {summary}");
+            return Finished(run, folder);
         }
 
-        return RunLocked(options, variant, seed, folder, split, device, torchDevice, system, label, log, training, cancellation);
+        return RunLocked(session, run, folder, label);
     }
 
-    private static ExperimentRun RunLocked(
-        ExperimentOptions options,
-        Variant variant,
-        int seed,
-        string folder,
-        ExperimentSplit split,
-        DeviceSpec device,
-        TorchSharp.torch.Device torchDevice,
-        SystemInfo system,
-        string label,
-        IProgress<string>? log,
-        IProgress<TrainProgress>? training,
-        CancellationToken cancellation)
+    private static ExperimentRun RunLocked(Session session, PlannedRun run, string folder, string label)
     {
+        var (options, split, log) = (session.Options, session.Split, session.Log);
         var trainFolder = Path.Combine(folder, "train");
         var evaluationFolder = Path.Combine(folder, "evaluation");
-        var summary = Path.Combine(evaluationFolder, EvaluationReport.SummaryJsonFile);
-        var checkpoint = Path.Combine(trainFolder, Checkpoint.FileName);
+        var checkpoint = CheckpointPath(folder);
         var diverged = Path.Combine(folder, DivergedFileName);
 
         // A process killed mid-write leaves its temporary files (never under a final name); under the lock no other
@@ -448,6 +428,7 @@ public static class ExperimentRunner
         {
             File.Delete(stale);
         }
+
         var trained = File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).Step : 0;
         if (trained < options.Steps || !File.Exists(Path.Combine(trainFolder, ModelFile.FileName)))
         {
@@ -463,12 +444,12 @@ public static class ExperimentRunner
                 : string.Create(CultureInfo.InvariantCulture, $"{label}: training {options.Steps} steps"));
             File.Delete(diverged);
             var result = DatasetTraining.Run(
-                options.TrainOptionsFor(variant, seed, trainFolder, resume),
+                options.TrainOptionsFor(run.Variant, run.Seed, trainFolder, resume),
                 options.TrainingData(),
                 split.Train,
-                torchDevice,
-                training,
-                cancellationToken: cancellation);
+                session.TorchDevice,
+                session.Training,
+                cancellationToken: session.Cancellation);
             if (File.Exists(Path.Combine(trainFolder, Trainer.MetricsFileName)))
             {
                 TrainingCurves.WriteForRun(trainFolder);
@@ -478,16 +459,16 @@ public static class ExperimentRunner
             {
                 case TrainStatus.Cancelled:
                     log?.Report($"{label}: interrupted at step {result.Step}; run the same command again to continue");
-                    return Pending(variant, seed, folder, $"interrupted at step {result.Step}");
+                    return Pending(run, folder, $"interrupted at step {result.Step}");
                 case TrainStatus.Diverged:
                     log?.Report($"{label}: diverged: {result.Message}");
                     AtomicFile.Write(diverged, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes((result.Message ?? "diverged") + "\n")));
-                    return new ExperimentRun(variant, seed, folder, RunState.Diverged, TrainSeconds(checkpoint), null, result.Message);
+                    return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Diverged, TrainSeconds(checkpoint), null, result.Message);
             }
         }
 
         log?.Report($"{label}: segmenting and scoring {split.Test.Count} test cases");
-        var evaluation = PredictAndEvaluate(options, split.Test, trainFolder, Path.Combine(folder, "predictions"), device, cancellation);
+        var evaluation = PredictAndEvaluate(options, split.Test, trainFolder, Path.Combine(folder, "predictions"), session.Device, session.Cancellation);
 
         // The summary is the finished-run marker: write the reports beside, then move the folder into place at once.
         var staging = evaluationFolder + ".tmp";
@@ -503,13 +484,13 @@ public static class ExperimentRunner
         }
 
         // The system goes in before the marker, so that every finished run has one.
-        WriteSystem(Path.Combine(folder, SystemFileName), system);
+        WriteSystem(Path.Combine(folder, SystemFileName), session.System);
         Directory.Move(staging, evaluationFolder);
-        var scores = ReadScores(summary);
+        var scores = ReadScores(SummaryPath(folder));
         log?.Report(string.Create(
             CultureInfo.InvariantCulture,
             $"{label}: test Dice WT {scores[0].Dice:F3} TC {scores[1].Dice:F3} ET {scores[2].Dice:F3}"));
-        return new ExperimentRun(variant, seed, folder, RunState.Evaluated, TrainSeconds(checkpoint), scores, null);
+        return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Evaluated, TrainSeconds(checkpoint), scores, null);
     }
 
     private static EvaluationResult PredictAndEvaluate(
@@ -537,14 +518,14 @@ public static class ExperimentRunner
     }
 
     private static void WriteSystem(string path, SystemInfo system) =>
-        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, system, SystemJson));
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, system, SystemInfo.JsonOptions));
 
     /// <summary>The system a run recorded, or null when it has none (runs from before it was recorded) or it is unreadable.</summary>
     internal static SystemInfo? ReadSystem(string path)
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<SystemInfo>(File.ReadAllText(path), SystemJson) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize<SystemInfo>(File.ReadAllText(path), SystemInfo.JsonOptions) : null;
         }
         catch (JsonException)
         {
@@ -552,10 +533,31 @@ public static class ExperimentRunner
         }
     }
 
-    private static readonly JsonSerializerOptions SystemJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static ExperimentRun Pending(PlannedRun run, string folder, string message) =>
+        new(run.Variant, run.Seed, folder, RunState.Pending, double.NaN, null, message);
 
-    private static ExperimentRun Pending(Variant variant, int seed, string folder, string message) =>
-        new(variant, seed, folder, RunState.Pending, double.NaN, null, message);
+    private static ExperimentRun Finished(PlannedRun run, string folder) =>
+        new(run.Variant, run.Seed, folder, RunState.Reused, TrainSeconds(CheckpointPath(folder)), ReadScores(SummaryPath(folder)), null);
+
+    private static ExperimentRun HeldElsewhere(PlannedRun run, string folder) =>
+        new(run.Variant, run.Seed, folder, RunState.Running, TrainSeconds(CheckpointPath(folder)), null, "in progress in another process");
+
+    /// <summary>A run's evaluation summary: the marker of a finished run.</summary>
+    private static string SummaryPath(string folder) => Path.Combine(folder, "evaluation", EvaluationReport.SummaryJsonFile);
+
+    private static string CheckpointPath(string folder) => Path.Combine(folder, "train", Checkpoint.FileName);
+
+    /// <summary>What every run of one process shares: the experiment, its folder and split, the device, the system, the listeners.</summary>
+    private sealed record Session(
+        ExperimentOptions Options,
+        string Root,
+        ExperimentSplit Split,
+        DeviceSpec Device,
+        TorchSharp.torch.Device TorchDevice,
+        SystemInfo System,
+        IProgress<string>? Log,
+        IProgress<TrainProgress>? Training,
+        CancellationToken Cancellation);
 
     private static double TrainSeconds(string checkpoint) =>
         File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).Seconds : double.NaN;
@@ -636,22 +638,16 @@ public static class ExperimentRunner
     }
 
     /// <summary>Writes one JSON object atomically unless the file exists (another process wrote it); false then.</summary>
-    private static bool WriteJsonNew(string path, Action<Utf8JsonWriter> body) =>
-        AtomicFile.WriteNew(path, stream =>
-        {
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        });
+    private static bool WriteJsonNew(string path, Action<Utf8JsonWriter> body) => AtomicFile.WriteNew(path, JsonObject(body));
 
     /// <summary>Writes one JSON object atomically.</summary>
-    internal static void WriteJson(string path, Action<Utf8JsonWriter> body) =>
-        AtomicFile.Write(path, stream =>
-        {
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        });
+    internal static void WriteJson(string path, Action<Utf8JsonWriter> body) => AtomicFile.Write(path, JsonObject(body));
+
+    private static Action<Stream> JsonObject(Action<Utf8JsonWriter> body) => stream =>
+    {
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        body(json);
+        json.WriteEndObject();
+    };
 }

@@ -95,9 +95,12 @@ public static class AtomicFile
         }
 
         var error = Marshal.GetLastPInvokeError();
-        return error == LinuxEexist
-            ? false
-            : throw new IOException(string.Create(CultureInfo.InvariantCulture, $"link({temp}, {full}) failed with errno {error}"));
+        if (error == LinuxEexist)
+        {
+            return false;
+        }
+
+        throw new IOException(string.Create(CultureInfo.InvariantCulture, $"link({temp}, {full}) failed with errno {error}"));
     }
 
     private const int LinuxEexist = 17;

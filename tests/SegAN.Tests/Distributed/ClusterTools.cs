@@ -54,15 +54,50 @@ internal static class ClusterTools
     /// <summary>Submits an array and waits for its end by polling squeue (sbatch --wait polls with back-off up to 32 s).</summary>
     public static (bool Ok, string Output) SubmitAndWait(string root, string script, string array)
     {
-        var (code, submitted) = Run("sbatch", ["--parsable", $"--array={array}", script], root, TimeSpan.FromMinutes(1));
-        Assert.True(code == 0, submitted);
-        var job = submitted.Trim().Split(';')[0];
+        var job = Submit(root, script, array);
         WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(5));
 
         // Finished jobs stay visible to scontrol for MinJobAge (300 s by default): every task must have COMPLETED.
         var (_, states) = Run("scontrol", ["-o", "show", "job", job], root, TimeSpan.FromMinutes(1));
         var lines = states.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return (lines.Length > 0 && lines.All(l => l.Contains("JobState=COMPLETED", StringComparison.Ordinal)), states);
+    }
+
+    /// <summary>
+    /// A one-CPU-per-task array job script in <paramref name="root"/> that runs the CLI with <paramref name="cliArgs"/>,
+    /// each task's output in <c>slurm-JOB_TASK.out</c>.
+    /// </summary>
+    public static string WriteArrayScript(string root, string name, IEnumerable<string> cliArgs)
+    {
+        var script = Path.Combine(root, $"{name}.sh");
+        var command = string.Join(' ', new[] { Dotnet, CliDll }.Concat(cliArgs).Select(a => $"'{a}'"));
+        File.WriteAllText(script, $"#!/bin/bash\n#SBATCH --job-name=segan-test-{name}\n#SBATCH --cpus-per-task=1\n#SBATCH --output={root}/slurm-%A_%a.out\nexec {command}\n");
+        return script;
+    }
+
+    /// <summary>Submits <paramref name="script"/> as an array; returns the job id.</summary>
+    public static string Submit(string root, string script, string array)
+    {
+        var (code, submitted) = Run("sbatch", ["--parsable", $"--array={array}", script], root, TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, submitted);
+        return submitted.Trim().Split(';')[0];
+    }
+
+    /// <summary>
+    /// Submits an array, cancels it (SIGTERM, then SIGKILL) as soon as <paramref name="cutPoint"/> holds (or after 3
+    /// minutes), and waits until its tasks are gone.
+    /// </summary>
+    public static void SubmitAndCancelWhen(string root, string script, string array, Func<bool> cutPoint)
+    {
+        var job = Submit(root, script, array);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!cutPoint() && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Run("scancel", ["--full", job], root, TimeSpan.FromMinutes(1));
+        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(1));
     }
 
     public static void WaitUntilGone(string root, string job, DateTime deadline)

@@ -25,22 +25,10 @@ public sealed class SlurmExperimentTests : IDisposable
         var output = Path.Combine(root, "exp");
         RunCli("synth", "--out", data, "--cases", "5", "--size", "48", "--seed", "4");
         var experiment = ExperimentCommandTests.Tiny(data, output, "unet,s3-1c", steps: 60);
-        var script = Path.Combine(root, "experiment.sh");
-        var command = string.Join(' ', new[] { Dotnet, CliDll }.Concat(experiment).Concat(["--threads", "1"]).Select(a => $"'{a}'"));
-        File.WriteAllText(script, $"#!/bin/bash\n#SBATCH --job-name=segan-test-experiment\n#SBATCH --cpus-per-task=1\n#SBATCH --output={root}/slurm-%A_%a.out\nexec {command}\n");
+        var script = WriteArrayScript(root, "experiment", [.. experiment, "--threads", "1"]);
 
         // Given a 2-task array (one run each) cancelled (SIGTERM, then SIGKILL) as soon as a run has its first checkpoint
-        var (code, submitted) = Run("sbatch", ["--parsable", "--array=0-1", script], root, TimeSpan.FromMinutes(1));
-        Assert.True(code == 0, submitted);
-        var job = submitted.Trim().Split(';')[0];
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (Checkpoints(output).Length == 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
-        Run("scancel", ["--full", job], root, TimeSpan.FromMinutes(1));
-        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(1));
+        SubmitAndCancelWhen(root, script, "0-1", () => Checkpoints(output).Length > 0);
 
         // Then every checkpoint and evaluation summary left behind is whole
         var cut = Checkpoints(output).ToDictionary(c => c, c => Checkpoint.ReadState(c).Step);

@@ -49,13 +49,8 @@ public sealed class ShardedPredictFixture : IDisposable
 /// </summary>
 public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IClassFixture<ShardedPredictFixture>
 {
-    private static string WriteJobScript(string root, string output)
-    {
-        var script = Path.Combine(root, $"predict-{output}.sh");
-        var command = string.Join(' ', new[] { Dotnet, CliDll }.Concat(ShardedPredictFixture.Predict(root, output)).Select(a => $"'{a}'"));
-        File.WriteAllText(script, $"#!/bin/bash\n#SBATCH --job-name=segan-test-{output}\n#SBATCH --cpus-per-task=1\n#SBATCH --output={root}/slurm-%A_%a.out\nexec {command}\n");
-        return script;
-    }
+    private static string WriteJobScript(string root, string output) =>
+        WriteArrayScript(root, $"predict-{output}", ShardedPredictFixture.Predict(root, output));
 
     private static ShardReport[] Reports(string folder) =>
         [.. Directory.GetFiles(folder, "failures-shard-*.json").Order(StringComparer.Ordinal).Select(ShardReport.Read)];
@@ -93,17 +88,7 @@ public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IC
         var script = WriteJobScript(root, "requeued");
 
         // Given a 2-task array cancelled (SIGTERM, then SIGKILL) as soon as its first label map appears
-        var (code, submitted) = Run("sbatch", ["--parsable", "--array=0-1", script], root, TimeSpan.FromMinutes(1));
-        Assert.True(code == 0, submitted);
-        var job = submitted.Trim().Split(';')[0];
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (!(Directory.Exists(folder) && Directory.GetFiles(folder, "*_seg.nii.gz").Length > 0) && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-        }
-
-        Run("scancel", ["--full", job], root, TimeSpan.FromMinutes(1));
-        WaitUntilGone(root, job, DateTime.UtcNow.AddMinutes(1));
+        SubmitAndCancelWhen(root, script, "0-1", () => Directory.Exists(folder) && Directory.GetFiles(folder, "*_seg.nii.gz").Length > 0);
 
         // Then every label map left behind is complete and readable
         var left = Directory.GetFiles(folder, "*_seg.nii.gz");
