@@ -56,6 +56,11 @@ internal static class PredictCommand
             Description = "Probability above which a voxel belongs to a region. Default: 0.5.",
             DefaultValueFactory = _ => 0.5,
         };
+        var window = new Option<string>("--window")
+        {
+            Description = "What the network sees of each prepared slice: whole (the whole slice, zero-padded to the network's size multiple: tumour anywhere in the grid is segmented) or centre (the paper's centred crop of the model's slice size; the rest is background). Default: whole.",
+            DefaultValueFactory = _ => "whole",
+        };
         var labels = new Option<string?>("--out-labels")
         {
             Description = "Label convention of the written maps: brats2015, brats2021 or brats2023. Default: the model's.",
@@ -77,7 +82,7 @@ internal static class PredictCommand
         var threads = CommonOptions.Threads();
         var command = new Command("predict", "Segment new volumes with a trained model: each case is preprocessed as in training, segmented slice by slice, restored into the input's geometry and written as CASE_seg.nii.gz.")
         {
-            model, input, output, engine, batch, tta, largest, probabilities, skip, threshold, labels, bf16, shard, shards, device, threads,
+            model, input, output, engine, batch, tta, largest, probabilities, skip, threshold, window, labels, bf16, shard, shards, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -91,7 +96,8 @@ internal static class PredictCommand
                 parse.GetValue(largest),
                 parse.GetValue(probabilities),
                 parse.GetValue(skip) || part is not null,
-                parse.GetValue(threshold)).Validate();
+                parse.GetValue(threshold),
+                SliceWindows.Parse(parse.GetValue(window)!)).Validate();
             var modelPath = parse.GetValue(model)!.FullName;
             var info = SegmentationModelInfo.Read(modelPath);
             var recipe = InferenceRecipe.From(info.Header, modelPath);
@@ -189,10 +195,4 @@ internal static class PredictCommand
         });
         return results;
     }
-}
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

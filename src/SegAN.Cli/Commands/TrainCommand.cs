@@ -29,9 +29,9 @@ internal static class TrainCommand
         };
         var steps = new Option<long?>("--steps") { Description = "Training steps (one critic and one segmentor update each). Default: 10000 unless --epochs is given." };
         var epochs = new Option<double?>("--epochs") { Description = "Passes over the training slices, instead of --steps. Default: none." };
-        var batch = new Option<int>("--batch") { Description = "Slices per batch. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate. Default: 2e-5 (the paper's).", DefaultValueFactory = _ => 2e-5 };
-        var optimizer = new Option<string>("--optimizer") { Description = "rmsprop (the paper's) or adam (beta1 0.5). Default: rmsprop.", DefaultValueFactory = _ => "rmsprop" };
+        var batch = new Option<int>("--batch") { Description = "Slices per batch (the paper: 64). Default: 16.", DefaultValueFactory = _ => TrainOptions.DefaultBatchSize };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (the paper: 2e-5 with rmsprop). Default: 2e-4.", DefaultValueFactory = _ => TrainOptions.DefaultLearningRate };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam (beta1 0.5, as the authors' code) or rmsprop (the paper's; use with --lr 2e-5 --batch 64). Default: adam.", DefaultValueFactory = _ => "adam" };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant, cosine (to 0) or step (x0.1 at 50% and 75%). Default: constant.", DefaultValueFactory = _ => "constant" };
         var clip = new Option<double>("--clip") { Description = "Critic weights are clipped to [-clip, clip] after each critic step. Default: 0.05 (the authors' code; the paper says 0.01).", DefaultValueFactory = _ => 0.05 };
         var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to the segmentor's loss; 0 for the pure multi-scale L1 loss. Default: 1 (see README).", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
@@ -42,9 +42,9 @@ internal static class TrainCommand
         var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks (the paper: 4). Default: 4.", DefaultValueFactory = _ => 4 };
         var width = new Option<int>("--width") { Description = "Feature maps of the first block, doubled per block (the paper: 64). Default: 64.", DefaultValueFactory = _ => 64 };
         var criticDepth = new Option<int>("--critic-depth") { Description = "Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: 3.", DefaultValueFactory = _ => 3 };
-        var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops (random in training, centred in validation); a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
+        var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square random slice crops training sees; a multiple of 2^depth (validation and predict segment whole slices). Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
         var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ around the brain (the paper: 180x180x128). Default: 180x180x128.", DefaultValueFactory = _ => "180x180x128" };
-        var valFraction = new Option<double>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1).", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
+        var valFraction = new Option<double?>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1) from 10 cases on; with fewer, none is held out and validation scores the training cases (said in the output)." };
         var distributed = new Option<bool>("--distributed")
         {
             Description = "Data-parallel training over MPI (launch with mpirun -np N or srun --mpi=pmix -n N): --batch is the global batch, split among the ranks; gradients are averaged every step; rank 0 validates and writes --out. Needs Open MPI (libmpi.so.40). Default: off.",
@@ -136,7 +136,7 @@ internal static class TrainingSession
         return CommandRunner.WithCtrlC(token =>
         {
             console.MarkupLineInterpolated($"Training {options.Variant.CliName()} on {training.Data.FullName} into {options.Out}");
-            var loading = new InlineProgress<string>(name => console.WriteLine($"prepared {name}"));
+            var loading = new InlineProgress<string>(console.WriteLine);
             TrainResult result;
             if (console.Profile.Capabilities.Interactive)
             {

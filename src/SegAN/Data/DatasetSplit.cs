@@ -7,6 +7,12 @@ public sealed record DatasetSplit(IReadOnlyList<CaseFiles> Train, IReadOnlyList<
     public const double PaperValidationFraction = 0.1;
 
     /// <summary>
+    /// Below this many cases training holds none out by default: one case would be a tenth or more of the data (with
+    /// four cases, a quarter). See <c>DatasetTrainingOptions.ValidationFraction</c>.
+    /// </summary>
+    public const int SmallDatasetCases = 10;
+
+    /// <summary>
     /// A seeded split by case, stratified by group as in the paper (HGG and LGG split 9:1 separately, then
     /// recombined). Each group gives round(fraction x size) cases to validation; when that leaves none and there
     /// are at least two cases, one case of the largest group goes to validation. The same cases and seed always

@@ -7,9 +7,10 @@ namespace SegAN.Inference;
 public sealed record CaseSegmentation(string Name, Volume Labels, IReadOnlyList<Volume>? Probabilities);
 
 /// <summary>
-/// Segments whole cases the way the model was trained: the same preprocessing, centred axial slice crops
-/// segmented in batches, slices restacked into the prepared grid, restored into the input's full geometry and
-/// turned from regions (WT, TC, ET) back into the dataset's label convention.
+/// Segments whole cases the way the model was trained: the same preprocessing, then every axial slice of the
+/// prepared grid segmented in batches (the whole slice, padded to the network's size multiple, by default; or the
+/// paper's centred crop), slices restacked into the grid, restored into the input's full geometry and turned from
+/// regions (WT, TC, ET) back into the dataset's label convention.
 /// </summary>
 public sealed class CasePredictor
 {
@@ -53,18 +54,18 @@ public sealed class CasePredictor
     }
 
     /// <summary>
-    /// Region probabilities on the prepared grid, (Z, 3, H, W): the centred crop of every slice holding brain is
-    /// segmented (mirrored too with flip TTA), the rest of the grid is 0, and so is every voxel without signal
-    /// (see <see cref="MaskBackground"/>).
+    /// Region probabilities on the prepared grid, (Z, 3, H, W): the window (<see cref="PredictOptions.Window"/>) of
+    /// every slice holding brain is segmented (mirrored too with flip TTA), the rest of the grid is 0, and so is
+    /// every voxel without signal (see <see cref="MaskBackground"/>).
     /// </summary>
     public float[] RegionProbabilities(PreparedCase prepared)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        var size = _recipe.SliceSize;
+        var (height, width) = SliceCrop.WindowShape(prepared, _options.Window, _recipe.SliceSize, _engine.Model.SizeMultiple);
         var channels = prepared.Channels;
-        var crops = SliceCrop.CentreImages(prepared, size);
-        var inPlane = channels * size * size;
-        var outPlane = SliceBatch.RegionCount * size * size;
+        var crops = SliceCrop.WindowImages(prepared, height, width);
+        var inPlane = channels * height * width;
+        var outPlane = SliceBatch.RegionCount * height * width;
         var probabilities = new float[prepared.Depth * outPlane];
 
         // Slices without brain are background by definition: no need to run the network on them.
@@ -78,12 +79,12 @@ public sealed class CasePredictor
                 Array.Copy(crops, slices[start + i] * inPlane, batch, i * inPlane, inPlane);
             }
 
-            var output = _engine.PredictRegions(batch, n, channels, size, size);
+            var output = _engine.PredictRegions(batch, n, channels, height, width);
             if (_options.FlipTta)
             {
-                FlipX(batch, n * channels, size);
-                var mirrored = _engine.PredictRegions(batch, n, channels, size, size);
-                FlipX(mirrored, n * SliceBatch.RegionCount, size);
+                FlipX(batch, n * channels, height, width);
+                var mirrored = _engine.PredictRegions(batch, n, channels, height, width);
+                FlipX(mirrored, n * SliceBatch.RegionCount, height, width);
                 for (var i = 0; i < output.Length; i++)
                 {
                     output[i] = 0.5f * (output[i] + mirrored[i]);
@@ -96,7 +97,7 @@ public sealed class CasePredictor
             }
         }
 
-        var grid = SliceCrop.PasteCentre(probabilities, prepared.Depth, SliceBatch.RegionCount, size, prepared.Height, prepared.Width);
+        var grid = SliceCrop.Window(probabilities, prepared.Depth * SliceBatch.RegionCount, height, width, prepared.Height, prepared.Width);
         MaskBackground(grid, prepared);
         return grid;
     }
@@ -186,14 +187,14 @@ public sealed class CasePredictor
         }
     }
 
-    /// <summary>Mirrors <paramref name="planes"/> square planes of side <paramref name="size"/> left-right, in place.</summary>
-    internal static void FlipX(float[] data, int planes, int size)
+    /// <summary>Mirrors <paramref name="planes"/> planes of (height x width) left-right, in place.</summary>
+    internal static void FlipX(float[] data, int planes, int height, int width)
     {
         for (var p = 0; p < planes; p++)
         {
-            for (var y = 0; y < size; y++)
+            for (var y = 0; y < height; y++)
             {
-                Array.Reverse(data, (((p * size) + y) * size), size);
+                Array.Reverse(data, ((p * height) + y) * width, width);
             }
         }
     }

@@ -1,3 +1,5 @@
+using SegAN.Data;
+
 namespace SegAN.Inference;
 
 /// <summary>Options of <c>segan predict</c> that shape each case's segmentation.</summary>
@@ -7,13 +9,18 @@ namespace SegAN.Inference;
 /// <param name="Probabilities">Also write one float32 probability map per region (<c>CASE_prob_WT.nii.gz</c> ...). Default off.</param>
 /// <param name="SkipExisting">Skip cases whose <c>CASE_seg.nii.gz</c> already exists (writes are atomic, so it is complete). Default off.</param>
 /// <param name="Threshold">A voxel belongs to a region when its probability is above this. Default 0.5.</param>
+/// <param name="Window">
+/// What the network sees of each prepared slice: the whole slice, zero-padded to the network's size multiple
+/// (default), or the paper's centred crop of the model's slice size.
+/// </param>
 public sealed record PredictOptions(
     int BatchSize = 16,
     bool FlipTta = false,
     bool LargestComponent = false,
     bool Probabilities = false,
     bool SkipExisting = false,
-    double Threshold = 0.5)
+    double Threshold = 0.5,
+    SliceWindow Window = SliceWindow.Whole)
 {
     /// <summary>Throws a <see cref="SegANException"/> naming the first bad value.</summary>
     public PredictOptions Validate()
@@ -26,6 +33,11 @@ public sealed record PredictOptions(
         if (!(Threshold > 0 && Threshold < 1))
         {
             throw new SegANException($"--threshold {Threshold} must lie strictly between 0 and 1");
+        }
+
+        if (!Enum.IsDefined(Window))
+        {
+            throw new SegANException($"--window {Window} must be whole or centre");
         }
 
         return this;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SegAN.Data;
 using SegAN.Inference;
 using static TorchSharp.torch;
@@ -7,20 +8,36 @@ namespace SegAN.Training;
 /// <summary>
 /// What <c>segan train</c> needs besides the run options: where the data is, how its files are named, how it is
 /// preprocessed and the side of the square slice crops the networks see (random crops in training, centred
-/// crops in validation and prediction).
+/// windows in validation and prediction).
 /// </summary>
 /// <param name="Data">The dataset folder.</param>
 /// <param name="Layout">Modalities (channel order), segmentation pattern and label convention.</param>
 /// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: the paper's.</param>
 /// <param name="SliceSize">Side of the slice crops; a multiple of 2^depth. Default: the paper's 160.</param>
-/// <param name="ValidationFraction">Share of the cases held out for validation. Default: 0.1 (the paper's 9:1).</param>
+/// <param name="ValidationFraction">
+/// Share of the cases held out for validation. Default (null): the paper's 0.1 from
+/// <see cref="DatasetSplit.SmallDatasetCases"/> cases on; below that no case is held out (each is too large a share of
+/// the data) and validation scores the training cases themselves (optimistic, but it still tracks training and
+/// selects the model).
+/// </param>
 public sealed record DatasetTrainingOptions(
     DirectoryInfo Data,
     DatasetLayout Layout,
     PreprocessOptions? Preprocess = null,
     int SliceSize = SliceCrop.PaperSize,
-    double ValidationFraction = DatasetSplit.PaperValidationFraction)
+    double? ValidationFraction = null)
 {
+    /// <summary>
+    /// The share held out of <paramref name="cases"/> cases, and whether validation scores the training cases
+    /// instead (the small-dataset default).
+    /// </summary>
+    public (double Fraction, bool OnTrainingCases) ValidationPolicy(int cases) => ValidationFraction switch
+    {
+        { } fraction => (fraction, false),
+        null when cases < DatasetSplit.SmallDatasetCases => (0, true),
+        _ => (DatasetSplit.PaperValidationFraction, false),
+    };
+
     /// <summary>The preprocessing in force.</summary>
     public PreprocessOptions PreprocessOrPaper => Preprocess ?? PreprocessOptions.Paper;
 
@@ -33,7 +50,7 @@ public sealed record DatasetTrainingOptions(
             throw new SegANException($"--slice-size {SliceSize} must be between 1 and the prepared grid's {Math.Min(PreprocessOrPaper.CropX, PreprocessOrPaper.CropY)}");
         }
 
-        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+        if (ValidationFraction is { } fraction && !(fraction >= 0 && fraction < 1))
         {
             throw new SegANException($"--val-fraction {ValidationFraction} must be in [0, 1)");
         }
@@ -50,7 +67,8 @@ public sealed record DatasetTrainingOptions(
 public static class DatasetTraining
 {
     /// <summary>
-    /// Runs (or resumes) training; <paramref name="loading"/> hears each prepared case's name. With a
+    /// Runs (or resumes) training; <paramref name="loading"/> hears a line per prepared case ("prepared NAME") and the
+    /// validation policy when it is not the plain hold-out. With a
     /// <paramref name="communicator"/>, this process is one rank of a data-parallel run (see <see cref="Trainer.Run"/>):
     /// every rank prepares the same split and samples its part of each global batch; only rank 0 keeps the
     /// validation volumes.
@@ -90,16 +108,27 @@ public static class DatasetTraining
             throw new SegANException($"{data.Data.FullName}: no case to train on");
         }
 
-        var split = CaseLoader.PrepareSplit(cases, data.Layout, options.Seed, data.PreprocessOrPaper, data.ValidationFraction, loading, cancellationToken);
+        var (fraction, onTrainingCases) = data.ValidationPolicy(cases.Count);
+        if (onTrainingCases)
+        {
+            loading?.Report(string.Create(
+                CultureInfo.InvariantCulture,
+                $"validation: {cases.Count} case(s), fewer than {DatasetSplit.SmallDatasetCases}: all are trained on and validation scores the training cases (optimistic); --val-fraction 0.25 would hold some out"));
+        }
+
+        var prepared = loading is null ? null : new InlineProgress<string>(name => loading.Report($"prepared {name}"));
+        var split = CaseLoader.PrepareSplit(cases, data.Layout, options.Seed, data.PreprocessOrPaper, fraction, prepared, cancellationToken);
         if (split.Train.Count == 0)
         {
             throw new SegANException($"{data.Data.FullName}: no training case left after the validation split");
         }
 
         var recipe = new InferenceRecipe(data.PreprocessOrPaper, data.SliceSize, data.Layout.Labels);
-        var validation = split.Validation.Count == 0 || communicator is { Rank: > 0 }
+        var multiple = new Models.SegANArchitecture(options.Variant, data.Layout.ModalityNames.Count, options.Depth, options.BaseWidth, options.CriticDepth).SizeMultiple;
+        var validationCases = onTrainingCases ? split.Train : split.Validation;
+        var validation = validationCases.Count == 0 || communicator is { Rank: > 0 }
             ? null
-            : new InMemoryValidationSet([.. split.Validation.Select(c => ToValidationCase(c, data.SliceSize))]);
+            : new InMemoryValidationSet([.. validationCases.Select(c => ToValidationCase(c, SliceCrop.WindowShape(c, SliceWindow.Whole, data.SliceSize, multiple)))]);
         var slicesPerEpoch = split.Train.Sum(c => (long)c.SliceHasBrain.Count(b => b));
         var samplerOptions = new SliceSamplerOptions(options.BatchSize, data.SliceSize, Flip: true, Seed: options.Seed, Rank: communicator?.Rank ?? 0, Ranks: communicator?.Size ?? 1);
         if (options.BatchSize % samplerOptions.Ranks != 0)
@@ -131,13 +160,20 @@ public static class DatasetTraining
         }
     }
 
-    /// <summary>A prepared case as whole-volume validation input: every slice's centred crop and its region targets.</summary>
-    public static ValidationCase ToValidationCase(PreparedCase prepared, int sliceSize) => new(
-        prepared.Name,
-        SliceCrop.CentreImages(prepared, sliceSize),
-        SliceCrop.CentreTargets(prepared, sliceSize),
-        prepared.Depth,
-        prepared.Channels,
-        sliceSize,
-        sliceSize);
+    /// <summary>
+    /// A prepared case as whole-volume validation input: every slice's centred window (the whole padded slice, as
+    /// predict segments it by default, or a centred crop) and its region targets.
+    /// </summary>
+    public static ValidationCase ToValidationCase(PreparedCase prepared, (int Height, int Width) window)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return new(
+            prepared.Name,
+            SliceCrop.WindowImages(prepared, window.Height, window.Width),
+            SliceCrop.WindowTargets(prepared, window.Height, window.Width),
+            prepared.Depth,
+            prepared.Channels,
+            window.Height,
+            window.Width);
+    }
 }
