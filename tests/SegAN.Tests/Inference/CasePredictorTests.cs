@@ -16,9 +16,14 @@ internal sealed class ConstantEngine(SegmentationModelInfo info, float wt, float
 
     public SegmentationModelInfo Model { get; } = info;
 
+    public int LastHeight { get; private set; }
+
+    public int LastWidth { get; private set; }
+
     public float[] PredictRegions(float[] images, int n, int c, int h, int w)
     {
         Calls++;
+        (LastHeight, LastWidth) = (h, w);
         var output = new float[n * 3 * h * w];
         var plane = h * w;
         for (var i = 0; i < n; i++)
@@ -57,12 +62,12 @@ public sealed class CasePredictorTests : IDisposable
         new ModelHeader(1, new SegANArchitecture(Variant.S3_3C, 3, Depth: 2, BaseWidth: 4), Modalities, "brats2021", SmallRecipe.ToPreprocessingJson(), 0, null, DateTimeOffset.UnixEpoch));
 
     [Fact]
-    public void Segment_RestoresIntoTheInputGeometry_WithTheConventionsLabels()
+    public void Segment_RestoresIntoTheInputGeometry_WithTheConventionsLabels_CentreWindow()
     {
-        // Given a phantom case and an engine that says "tumour core, not enhancing" everywhere
+        // Given a phantom case, an engine that says "tumour core, not enhancing" everywhere, and the paper's window
         var files = Phantoms()[0];
         using var engine = new ConstantEngine(Info(), 0.9f, 0.8f, 0.1f);
-        var predictor = new CasePredictor(engine, SmallRecipe, new PredictOptions(BatchSize: 5));
+        var predictor = new CasePredictor(engine, SmallRecipe, new PredictOptions(BatchSize: 5, Window: SliceWindow.Centre));
 
         // When the case is segmented
         var result = predictor.Segment(files);
@@ -109,6 +114,50 @@ public sealed class CasePredictorTests : IDisposable
         Assert.Equal(prepared.Restore(expected).Data, result.Labels.Data);
         Assert.Equal((brainSlices + 4) / 5, engine.Calls);
     }
+
+    [Fact]
+    public void Segment_SegmentsTheWholePaddedSlice_ByDefault()
+    {
+        // Given a phantom case whose head fills a 44x44 prepared grid beyond the model's 32x32 slice size, and an
+        // engine that says "tumour core, not enhancing" everywhere and records the shapes it is given
+        var files = Phantoms()[0];
+        using var engine = new ConstantEngine(Info(), 0.9f, 0.8f, 0.1f);
+        var recipe = SmallRecipe with { Preprocess = new PreprocessOptions(CropX: 44, CropY: 44, CropZ: 32) };
+        var predictor = new CasePredictor(engine, recipe, new PredictOptions(BatchSize: 5));
+
+        // When the case is segmented with the default window
+        var result = predictor.Segment(files);
+
+        // Then the network saw whole slices zero-padded to its size multiple (44 -> 48 for 2^3) and every voxel with
+        // signal in every brain slice is labelled 1, up to the grid's edge
+        Assert.Equal((48, 48), (engine.LastHeight, engine.LastWidth));
+        var prepared = Preprocessor.Prepare(CaseLoader.Load(files with { SegFile = null }), recipe.Preprocess, LabelConvention.Brats2021);
+        var foreground = prepared.Foreground();
+        var expected = new float[prepared.Depth * prepared.SliceSize];
+        var outsideCentre = 0;
+        var offset = SliceCrop.CentreOffset(prepared.Width, SmallRecipe.SliceSize);
+        for (var z = 0; z < prepared.Depth; z++)
+        {
+            for (var i = 0; prepared.SliceHasBrain[z] && i < prepared.SliceSize; i++)
+            {
+                expected[(z * prepared.SliceSize) + i] = foreground[(z * prepared.SliceSize) + i] ? 1 : 0;
+                int y = i / prepared.Width, x = i % prepared.Width;
+                var inCentre = y >= offset && y < offset + SmallRecipe.SliceSize && x >= offset && x < offset + SmallRecipe.SliceSize;
+                outsideCentre += foreground[(z * prepared.SliceSize) + i] && !inCentre ? 1 : 0;
+            }
+        }
+
+        Assert.True(outsideCentre > 0, "the head should reach beyond the centred crop for this test to mean anything");
+        Assert.Equal(prepared.Restore(expected).Data, result.Labels.Data);
+    }
+
+    [Theory]
+    [InlineData(40, 16, 48)]
+    [InlineData(180, 16, 192)]
+    [InlineData(240, 16, 240)]
+    [InlineData(1, 8, 8)]
+    public void PaddedSide_RoundsUpToTheMultiple(int side, int multiple, int expected) =>
+        Assert.Equal(expected, SliceCrop.PaddedSide(side, multiple));
 
     [Theory]
     [InlineData(LabelConvention.Brats2021, 4f)]

@@ -27,8 +27,25 @@ public sealed class DatasetTrainingTests : IDisposable
 
         // Then it completes and only the three listed cases were read (training and validation together)
         Assert.Equal(TrainStatus.Completed, result.Status);
-        Assert.Equal(view.Select(c => c.Name).Order(StringComparer.Ordinal), prepared.Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(all[3].Name, prepared);
+        Assert.Equal(view.Select(c => $"prepared {c.Name}").Order(StringComparer.Ordinal), prepared.Where(l => l.StartsWith("prepared ", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain($"prepared {all[3].Name}", prepared);
+
+        // And, three cases being fewer than ten, none was held out and the output says that validation scored them
+        Assert.Contains(prepared, l => l.StartsWith("validation: 3 case(s), fewer than 10: all are trained on", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, 4, 0.0, true)]
+    [InlineData(null, 9, 0.0, true)]
+    [InlineData(null, 10, 0.1, false)]
+    [InlineData(null, 300, 0.1, false)]
+    [InlineData(0.25, 4, 0.25, false)]
+    [InlineData(0.0, 4, 0.0, false)]
+    public void ValidationPolicy_HoldsNoneOutBelowTenCases_UnlessAsked(double? asked, int cases, double fraction, bool onTraining)
+    {
+        var training = new DatasetTrainingOptions(_root, DatasetPresets.Layout(DatasetPreset.Brats2021), ValidationFraction: asked);
+
+        Assert.Equal((fraction, onTraining), training.ValidationPolicy(cases));
     }
 
     [Fact]

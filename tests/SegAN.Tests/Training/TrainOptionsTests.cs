@@ -5,18 +5,27 @@ namespace SegAN.Tests.Training;
 public sealed class TrainOptionsTests
 {
     [Fact]
-    public void Defaults_AreThePapers()
+    public void Defaults_AreThePapersNetworks_WithTheAuthorsCodesOptimiser()
     {
         var o = new TrainOptions("run");
 
         Assert.Equal(Variant.S3_3C, o.Variant);
-        Assert.Equal(2e-5, o.LearningRate);
-        Assert.Equal(64, o.BatchSize);
-        Assert.Equal(OptimizerKind.RmsProp, o.Optimizer);
+        Assert.Equal(2e-4, o.LearningRate);
+        Assert.Equal(16, o.BatchSize);
+        Assert.Equal(OptimizerKind.Adam, o.Optimizer);
         Assert.Equal(0.05, o.Clip);
         Assert.Equal(4, o.Depth);
         Assert.Equal(3, o.CriticDepth);
         Assert.Equal(64, o.BaseWidth);
+    }
+
+    [Fact]
+    public void WithPaperOptimisation_IsRmsPropAt2e5WithBatch64_AndKeepsTheRest()
+    {
+        var o = new TrainOptions("run", Variant.UNet, Steps: 7, BaseWidth: 8).WithPaperOptimisation();
+
+        Assert.Equal((OptimizerKind.RmsProp, 2e-5, 64), (o.Optimizer, o.LearningRate, o.BatchSize));
+        Assert.Equal((Variant.UNet, 7L, 8), (o.Variant, o.Steps, o.BaseWidth));
     }
 
     [Theory]
