@@ -34,7 +34,9 @@ internal static class DatasetCommand
             var root = parse.GetValue(data)!;
             var layout = datasetOptions.Resolve(parse, root);
             var cases = DatasetDiscovery.Discover(root, layout, requireLabels: layout.SegPattern is not null);
-            var split = DatasetSplit.Create(cases, parse.GetValue(seed));
+            // The split segan train makes by default (see DatasetTrainingOptions.ValidationPolicy).
+            var (fraction, onTrainingCases) = new Training.DatasetTrainingOptions(root, layout).ValidationPolicy(cases.Count);
+            var split = DatasetSplit.Create(cases, parse.GetValue(seed), fraction);
             var validation = split.Validation.Select(c => c.Directory).ToHashSet(StringComparer.Ordinal);
 
             console.MarkupLineInterpolated(
@@ -53,10 +55,15 @@ internal static class DatasetCommand
             console.Write(table);
             console.MarkupLineInterpolated(
                 $"{cases.Count} case(s): {split.Train.Count} train, {split.Validation.Count} validation (seed {parse.GetValue(seed)})");
+            if (onTrainingCases)
+            {
+                console.MarkupLineInterpolated(
+                    $"fewer than {DatasetSplit.SmallDatasetCases} cases: segan train holds none out and validates on the training cases (--val-fraction holds some out)");
+            }
 
             if (parse.GetValue(check))
             {
-                var options = PreprocessOptions.Paper;
+                var options = PreprocessOptions.Default;
                 foreach (var c in cases)
                 {
                     var prepared = CaseLoader.Prepare(c, layout.Labels, options);

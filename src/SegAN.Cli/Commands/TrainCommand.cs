@@ -35,6 +35,7 @@ internal static class TrainCommand
         var schedule = new Option<string>("--lr-schedule") { Description = "constant, cosine (to 0) or step (x0.1 at 50% and 75%). Default: constant.", DefaultValueFactory = _ => "constant" };
         var clip = new Option<double>("--clip") { Description = "Critic weights are clipped to [-clip, clip] after each critic step. Default: 0.05 (the authors' code; the paper says 0.01).", DefaultValueFactory = _ => 0.05 };
         var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to the segmentor's loss; 0 for the pure multi-scale L1 loss. Default: 1 (see README).", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
+        var diceMode = new Option<string>("--dice-mode") { Description = "How the Dice term treats the regions: per-region (one Dice per region, averaged) or pooled (one Dice over all regions' voxels, as the PyTorch reference). Default: per-region.", DefaultValueFactory = _ => "per-region" };
         var valEvery = new Option<int>("--val-every") { Description = "Validate on the whole validation volumes every N steps (and at the end). Default: 500.", DefaultValueFactory = _ => 500 };
         var logEvery = new Option<int>("--log-every") { Description = "Write a metrics.jsonl line every N steps. Default: 10.", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, the weights and the batches; a CPU run is repeatable. Default: 0.", DefaultValueFactory = _ => 0 };
@@ -43,7 +44,8 @@ internal static class TrainCommand
         var width = new Option<int>("--width") { Description = "Feature maps of the first block, doubled per block (the paper: 64). Default: 64.", DefaultValueFactory = _ => 64 };
         var criticDepth = new Option<int>("--critic-depth") { Description = "Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: 3.", DefaultValueFactory = _ => 3 };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square random slice crops training sees; a multiple of 2^depth (validation and predict segment whole slices). Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
-        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ around the brain (the paper: 180x180x128). Default: 180x180x128.", DefaultValueFactory = _ => "180x180x128" };
+        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128, which cuts brains taller than 128 mm). Default: 192x192x155.", DefaultValueFactory = _ => "192x192x155" };
+        var percentiles = new Option<string>("--percentiles") { Description = "Each modality is clipped at these brain percentiles LO,HI before z-scoring (the paper: 0.5,99.5; 0,100 clips nothing). Default: 0.5,99.5.", DefaultValueFactory = _ => "0.5,99.5" };
         var valFraction = new Option<double?>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1) from 10 cases on; with fewer, none is held out and validation scores the training cases (said in the output)." };
         var distributed = new Option<bool>("--distributed")
         {
@@ -54,7 +56,7 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Train SegAN's segmentor and critic(s) with the multi-scale L1 loss (or the U-Net baseline) on a dataset folder.")
         {
-            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, valEvery, logEvery, seed, resume, depth, width, criticDepth, sliceSize, crop, valFraction, distributed, device, threads,
+            data, output, variant, steps, epochs, batch, lr, optimizer, schedule, clip, dice, diceMode, valEvery, logEvery, seed, resume, depth, width, criticDepth, sliceSize, crop, percentiles, valFraction, distributed, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -77,11 +79,12 @@ internal static class TrainCommand
                 parse.GetValue(resume),
                 parse.GetValue(depth),
                 parse.GetValue(width),
-                parse.GetValue(criticDepth)).Validated();
+                parse.GetValue(criticDepth),
+                DiceMode: ParseEnum<Losses.DiceReduction>(parse.GetValue(diceMode)!, "--dice-mode", "per-region, pooled")).Validated();
             var training = new DatasetTrainingOptions(
                 folder,
                 dataset.Resolve(parse, folder),
-                ParseCrop(parse.GetValue(crop)!),
+                ParsePercentiles(parse.GetValue(percentiles)!, ParseCrop(parse.GetValue(crop)!)),
                 parse.GetValue(sliceSize),
                 parse.GetValue(valFraction)).Validate();
             var torchDevice = CommandRunner.InitializeCompute(parse.GetValue(device)!, parse.GetValue(threads));
@@ -107,7 +110,7 @@ internal static class TrainCommand
         _ => ExitCodes.Failed,
     };
 
-    /// <summary>Parses XxYxZ (e.g. 180x180x128) into preprocessing with the paper's percentiles.</summary>
+    /// <summary>Parses XxYxZ (e.g. 180x180x128) into preprocessing with the default percentiles.</summary>
     internal static PreprocessOptions ParseCrop(string text)
     {
         var parts = text.Split('x', 'X');
@@ -117,7 +120,21 @@ internal static class TrainCommand
         }
 
         var v = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        return PreprocessOptions.Paper with { CropX = v[0], CropY = v[1], CropZ = v[2] };
+        return PreprocessOptions.Default with { CropX = v[0], CropY = v[1], CropZ = v[2] };
+    }
+
+    /// <summary>Parses LO,HI (e.g. 0.5,99.5) into <paramref name="preprocess"/>'s clipping percentiles.</summary>
+    internal static PreprocessOptions ParsePercentiles(string text, PreprocessOptions preprocess)
+    {
+        var parts = text.Split(',');
+        if (parts.Length != 2
+            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lo)
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var hi))
+        {
+            throw new SegANException($"--percentiles '{text}': expected LO,HI, e.g. 0.5,99.5");
+        }
+
+        return (preprocess with { LowerPercentile = lo, UpperPercentile = hi }).Validate();
     }
 
     private static T ParseEnum<T>(string text, string option, string allowed)

@@ -21,7 +21,7 @@ namespace SegAN.Experiments;
 /// <param name="Depth">Segmentor down-sampling blocks. Default: 4 (the paper's).</param>
 /// <param name="BaseWidth">Feature maps of the first block. Default: 64 (the paper's).</param>
 /// <param name="SliceSize">Side of the square slice crops. Default: 160 (the paper's).</param>
-/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: the paper's (180x180x128).</param>
+/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: the paper's clipping, a 192x192x155 grid.</param>
 /// <param name="TestFraction">Share of the cases held out as the test set (stratified by group). Default: 0.2.</param>
 /// <param name="ValidationFraction">Share of the remaining cases each run holds out for validation. Default: 0.1.</param>
 /// <param name="SplitSeed">Seed of the test split, the same for every run. Default: 0.</param>
@@ -60,7 +60,7 @@ public sealed record ExperimentOptions(
     public IReadOnlyList<Variant> VariantsOrDefault => Variants ?? DefaultVariants;
 
     /// <summary>The preprocessing in force.</summary>
-    public PreprocessOptions PreprocessOrPaper => Preprocess ?? PreprocessOptions.Paper;
+    public PreprocessOptions PreprocessOrDefault => Preprocess ?? PreprocessOptions.Default;
 
     /// <summary>Throws a <see cref="SegANException"/> naming the first bad value; returns this.</summary>
     public ExperimentOptions Validate()
@@ -124,7 +124,7 @@ public sealed record ExperimentOptions(
         BaseWidth: BaseWidth);
 
     /// <summary>The dataset options every run shares.</summary>
-    public DatasetTrainingOptions TrainingData() => new(Data, Layout, PreprocessOrPaper, SliceSize, ValidationFraction);
+    public DatasetTrainingOptions TrainingData() => new(Data, Layout, PreprocessOrDefault, SliceSize, ValidationFraction);
 
     /// <summary>
     /// The settings a resumed experiment must share with the one it continues (everything that changes what a run
@@ -132,7 +132,7 @@ public sealed record ExperimentOptions(
     /// </summary>
     public string Fingerprint()
     {
-        var p = PreprocessOrPaper;
+        var p = PreprocessOrDefault;
         return string.Create(
             CultureInfo.InvariantCulture,
             $"modalities={string.Join(",", Layout.Modalities.Select(m => m.Name + "=" + m.Pattern))};seg={Layout.SegPattern};labels={Layout.Labels};" +

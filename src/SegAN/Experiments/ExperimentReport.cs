@@ -136,7 +136,7 @@ public static class ExperimentReport
         }
 
         Line($"");
-        var p = options.PreprocessOrPaper;
+        var p = options.PreprocessOrDefault;
         Line($"Budget per run: {options.Steps} steps, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate:G4}, depth {options.Depth}, width {options.BaseWidth}, slices {options.SliceSize}x{options.SliceSize} from a {p.CropX}x{p.CropY}x{p.CropZ} grid, dice weight {options.DiceWeight:G4}, validation every {options.ValEvery} steps (the best model by validation Dice is tested).");
         Line($"");
         Line($"Data: {options.Data.FullName}, {split.Train.Count + split.Test.Count} cases; {split.Test.Count} held out for testing (seed {options.SplitSeed}, fraction {options.TestFraction:G4}): {string.Join(", ", split.Test.Select(c => c.Name))}. Each run splits the other {split.Train.Count} into training and validation ({options.ValidationFraction:G4}) with its own seed. Seeds: 0..{options.Seeds - 1}. {(merged ? $"Training time of the finished runs, summed: {TimeSpan.FromSeconds(runs.Where(r => r.IsFinished && double.IsFinite(r.TrainSeconds)).Sum(r => r.TrainSeconds)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}." : $"Elapsed this invocation: {elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}.")}");

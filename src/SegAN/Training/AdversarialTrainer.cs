@@ -70,6 +70,9 @@ public sealed class AdversarialTrainer : IDisposable
     /// </summary>
     public bool ChannelsLast { get; set; } = true;
 
+    /// <summary>How the Dice term treats the regions (<see cref="TrainOptions.DiceMode"/>).</summary>
+    public DiceReduction DiceReduction { get; set; } = TrainOptions.DefaultDiceMode;
+
     /// <summary>The segmentor(s): images -> region probabilities (N, 3, H, W).</summary>
     public RegionSegmentor Segmentor => _segmentor;
 
@@ -206,12 +209,12 @@ public sealed class AdversarialTrainer : IDisposable
     {
         if (_diceWeight > 0)
         {
-            var dice = DiceLoss.Compute(predicted, truth);
+            var dice = DiceLoss.Compute(predicted, truth, DiceReduction);
             return (dice, main + (_diceWeight * dice));
         }
 
         using var noGrad = torch.no_grad();
-        return (DiceLoss.Compute(predicted.detach(), truth), main);
+        return (DiceLoss.Compute(predicted.detach(), truth, DiceReduction), main);
     }
 
     private void SetCriticGradients(bool on)

@@ -12,7 +12,7 @@ namespace SegAN.Training;
 /// </summary>
 /// <param name="Data">The dataset folder.</param>
 /// <param name="Layout">Modalities (channel order), segmentation pattern and label convention.</param>
-/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: the paper's.</param>
+/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: <see cref="PreprocessOptions.Default"/>.</param>
 /// <param name="SliceSize">Side of the slice crops; a multiple of 2^depth. Default: the paper's 160.</param>
 /// <param name="ValidationFraction">
 /// Share of the cases held out for validation. Default (null): the paper's 0.1 from
@@ -39,15 +39,15 @@ public sealed record DatasetTrainingOptions(
     };
 
     /// <summary>The preprocessing in force.</summary>
-    public PreprocessOptions PreprocessOrPaper => Preprocess ?? PreprocessOptions.Paper;
+    public PreprocessOptions PreprocessOrDefault => Preprocess ?? PreprocessOptions.Default;
 
     /// <summary>Throws a <see cref="SegANException"/> naming the first bad value.</summary>
     public DatasetTrainingOptions Validate()
     {
-        PreprocessOrPaper.Validate();
-        if (SliceSize < 1 || SliceSize > Math.Min(PreprocessOrPaper.CropX, PreprocessOrPaper.CropY))
+        PreprocessOrDefault.Validate();
+        if (SliceSize < 1 || SliceSize > Math.Min(PreprocessOrDefault.CropX, PreprocessOrDefault.CropY))
         {
-            throw new SegANException($"--slice-size {SliceSize} must be between 1 and the prepared grid's {Math.Min(PreprocessOrPaper.CropX, PreprocessOrPaper.CropY)}");
+            throw new SegANException($"--slice-size {SliceSize} must be between 1 and the prepared grid's {Math.Min(PreprocessOrDefault.CropX, PreprocessOrDefault.CropY)}");
         }
 
         if (ValidationFraction is { } fraction && !(fraction >= 0 && fraction < 1))
@@ -117,13 +117,13 @@ public static class DatasetTraining
         }
 
         var prepared = loading is null ? null : new InlineProgress<string>(name => loading.Report($"prepared {name}"));
-        var split = CaseLoader.PrepareSplit(cases, data.Layout, options.Seed, data.PreprocessOrPaper, fraction, prepared, cancellationToken);
+        var split = CaseLoader.PrepareSplit(cases, data.Layout, options.Seed, data.PreprocessOrDefault, fraction, prepared, cancellationToken);
         if (split.Train.Count == 0)
         {
             throw new SegANException($"{data.Data.FullName}: no training case left after the validation split");
         }
 
-        var recipe = new InferenceRecipe(data.PreprocessOrPaper, data.SliceSize, data.Layout.Labels);
+        var recipe = new InferenceRecipe(data.PreprocessOrDefault, data.SliceSize, data.Layout.Labels);
         var multiple = new Models.SegANArchitecture(options.Variant, data.Layout.ModalityNames.Count, options.Depth, options.BaseWidth, options.CriticDepth).SizeMultiple;
         var validationCases = onTrainingCases ? split.Train : split.Validation;
         var validation = validationCases.Count == 0 || communicator is { Rank: > 0 }

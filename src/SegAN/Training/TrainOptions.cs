@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using SegAN.Losses;
 
 namespace SegAN.Training;
 
@@ -51,8 +52,12 @@ public sealed record TrainOptions(
     [property: JsonPropertyName("depth")] int Depth = 4,
     [property: JsonPropertyName("base_width")] int BaseWidth = 64,
     [property: JsonPropertyName("critic_depth")] int CriticDepth = 3,
-    [property: JsonPropertyName("data")] string? Data = null)
+    [property: JsonPropertyName("data")] string? Data = null,
+    [property: JsonPropertyName("dice_mode")] DiceReduction DiceMode = TrainOptions.DefaultDiceMode)
 {
+    /// <summary>Default reduction of the Dice term over the regions.</summary>
+    public const DiceReduction DefaultDiceMode = DiceReduction.PerRegion;
+
     /// <summary>Default slices per batch: 16 (the paper: 64).</summary>
     public const int DefaultBatchSize = 16;
 
@@ -129,7 +134,7 @@ public sealed record TrainOptions(
             throw Bad($"--log-every {LogEvery} must be at least 1.");
         }
 
-        if (!Enum.IsDefined(Variant) || !Enum.IsDefined(Optimizer) || !Enum.IsDefined(LrSchedule))
+        if (!Enum.IsDefined(Variant) || !Enum.IsDefined(Optimizer) || !Enum.IsDefined(LrSchedule) || !Enum.IsDefined(DiceMode))
         {
             throw new SegANException("Unknown variant, optimizer or learning-rate schedule.");
         }

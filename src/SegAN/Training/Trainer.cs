@@ -115,7 +115,10 @@ public static class Trainer
             Directory.CreateDirectory(folder);
         });
 
-        using var trainer = new AdversarialTrainer(architecture, options.Optimizer, options.LearningRate, options.Clip, options.DiceWeight, options.Seed, device);
+        using var trainer = new AdversarialTrainer(architecture, options.Optimizer, options.LearningRate, options.Clip, options.DiceWeight, options.Seed, device)
+        {
+            DiceReduction = options.DiceMode,
+        };
         var reducer = communicator is null ? null : new Distributed.AllReduceGradientReducer(communicator);
         trainer.GradientReducer = reducer ?? (IGradientReducer)NoGradientReducer.Instance;
         long step = 0;
@@ -158,7 +161,7 @@ public static class Trainer
 
         Log(options.Resume
             ? Inv($"resuming at step {step} of {totalSteps}: {architecture}")
-            : Inv($"new run, {totalSteps} steps: {architecture}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, clip {options.Clip}, dice weight {options.DiceWeight}, seed {options.Seed}"));
+            : Inv($"new run, {totalSteps} steps: {architecture}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, clip {options.Clip}, dice weight {options.DiceWeight} ({options.DiceMode}), seed {options.Seed}"));
 
         if (inputs.Preprocessing is { } preprocessing)
         {
