@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using SegAN.Data;
 using Spectre.Console;
 
@@ -19,10 +20,20 @@ internal static class SynthCommand
             Description = "Number of cases. Default: 10.",
             DefaultValueFactory = _ => 10,
         };
-        var size = new Option<int>("--size")
+        var difficulty = new Option<string>("--difficulty")
         {
-            Description = "Voxels per side of each cubic volume (1 mm voxels). Default: 96.",
-            DefaultValueFactory = _ => 96,
+            Description = "easy (heads with skull, crisp tumours: the demo's phantoms) or realistic (skull-stripped BraTS-like brains: "
+                + "infiltrative edema, broken rims, non-enhancing tumour, scanner variation, thick slices, z-scored cases). Default: easy.",
+            DefaultValueFactory = _ => "easy",
+        };
+        var size = new Option<int?>("--size")
+        {
+            Description = "Voxels per side of cubic volumes (1 mm voxels). Default: 96 for easy; realistic phantoms default to --shape 240x240x155.",
+        };
+        var shape = new Option<string?>("--shape")
+        {
+            Description = "Volume shape XxYxZ in 1 mm voxels, realistic only (anatomy is life-size in 240x240x155 and scales with the "
+                + "smallest of X/240, Y/240, Z/155; e.g. 96x96x64 for fast runs). Default: 240x240x155 for realistic.",
         };
         var seed = new Option<int>("--seed")
         {
@@ -31,23 +42,72 @@ internal static class SynthCommand
         };
         var labels = new Option<string>("--labels")
         {
-            Description = "Label convention and file naming: brats2015, brats2021 or brats2023 (2023 names, enhancing = 3). Default: brats2021.",
+            Description = "Label convention and file naming: brats2015 (non-enhancing tumour 3; BraTS 2021 file names), brats2021 "
+                + "(non-enhancing merged into 1) or brats2023 (2023 names, enhancing = 3). Default: brats2021.",
             DefaultValueFactory = _ => "brats2021",
         };
-        var command = new Command("synth", "Write synthetic BraTS-like phantoms (T1, T1c, T2, FLAIR and a segmentation per case, NIfTI) for tests and demos.")
+        var split = new Option<string?>("--split")
         {
-            outDir, cases, size, seed, labels,
+            Description = "TRAIN,VALIDATION,TEST case counts (e.g. 4,0,2): write OUT/train/, OUT/validation/ and OUT/test/ case folders, "
+                + "the layout of the PyTorch reference trainer, instead of --cases folders in OUT. Default: none.",
+        };
+        var command = new Command("synth", "Write synthetic BraTS-like phantoms (T1, T1c, T2, FLAIR and a segmentation per case, NIfTI) for tests, demos and benchmarks.")
+        {
+            outDir, cases, difficulty, size, shape, seed, labels, split,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
-            var options = new PhantomOptions(parse.GetValue(size), parse.GetValue(seed), LabelNames.ParseConvention(parse.GetValue(labels)!));
+            var level = ParseDifficulty(parse.GetValue(difficulty)!);
+            var side = parse.GetValue(size);
+            var text = parse.GetValue(shape);
+            if (side is not null && text is not null)
+            {
+                throw new SegANException("give --size or --shape, not both");
+            }
+
+            if (text is not null && level == PhantomDifficulty.Easy)
+            {
+                throw new SegANException("--shape needs --difficulty realistic (easy phantoms are cubes: use --size)");
+            }
+
+            PhantomShape? dimensions = text is not null ? PhantomShape.Parse(text)
+                : side is null && level == PhantomDifficulty.Realistic ? PhantomShape.Brats
+                : null;
+            var options = new PhantomOptions(side ?? 96, parse.GetValue(seed), LabelNames.ParseConvention(parse.GetValue(labels)!), level, dimensions)
+                .Validate();
             var target = parse.GetValue(outDir)!;
             target.Create();
-            var folders = PhantomGenerator.WriteDataset(target, parse.GetValue(cases), options);
+            var counts = parse.GetValue(split) is { } s ? ParseSplit(s) : null;
+            var folders = counts is { } c
+                ? PhantomGenerator.WriteSplit(target, c[0], c[1], c[2], options)
+                : PhantomGenerator.WriteDataset(target, parse.GetValue(cases), options);
+            var layout = counts is { } k ? string.Create(CultureInfo.InvariantCulture, $" (train {k[0]}, validation {k[1]}, test {k[2]})") : string.Empty;
             console.MarkupLineInterpolated(
-                $"wrote {folders.Count} phantom case(s) of {options.Size}^3 voxels ({options.Labels.Name()} labels, seed {options.Seed}) to {target.FullName}");
+                $"wrote {folders.Count} {level.ToString().ToLowerInvariant()} phantom case(s){layout} of {options.Dimensions} voxels ({options.Labels.Name()} labels, seed {options.Seed}) to {target.FullName}");
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static PhantomDifficulty ParseDifficulty(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "easy" => PhantomDifficulty.Easy,
+        "realistic" => PhantomDifficulty.Realistic,
+        _ => throw new SegANException($"--difficulty '{text}': expected easy or realistic"),
+    };
+
+    private static int[] ParseSplit(string text)
+    {
+        var parts = text.Split(',');
+        var counts = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out counts[i]) || counts[i] < 0)
+            {
+                throw new SegANException($"--split '{text}': expected TRAIN,VALIDATION,TEST case counts, e.g. 4,0,2");
+            }
+        }
+
+        return counts.Length == 3 ? counts : throw new SegANException($"--split '{text}': expected TRAIN,VALIDATION,TEST case counts, e.g. 4,0,2");
     }
 }

@@ -3,17 +3,83 @@ using SegAN.Imaging;
 
 namespace SegAN.Data;
 
+/// <summary>How hard the phantoms are; see <see cref="PhantomGenerator"/>.</summary>
+public enum PhantomDifficulty
+{
+    /// <summary>Heads with scalp and skull, crisp tumours, integral intensities: the phantoms of the demo and the tests.</summary>
+    Easy,
+
+    /// <summary>Skull-stripped BraTS-like brains with infiltrative edema, broken rims, non-enhancing tumour and scanner variation.</summary>
+    Realistic,
+}
+
+/// <summary>A phantom volume's shape in voxels (1 mm), written XxYxZ.</summary>
+public readonly record struct PhantomShape(int X, int Y, int Z)
+{
+    /// <summary>BraTS's 240x240x155 grid.</summary>
+    public static PhantomShape Brats { get; } = new(240, 240, 155);
+
+    /// <summary>A cube of <paramref name="size"/> voxels per side.</summary>
+    public static PhantomShape Cube(int size) => new(size, size, size);
+
+    /// <summary>Parses XxYxZ (240x240x155) or a single side N for a cube.</summary>
+    public static PhantomShape Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('x', 'X');
+        var sides = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out sides[i]))
+            {
+                throw new SegANException($"phantom shape '{text}': expected XxYxZ, e.g. 240x240x155");
+            }
+        }
+
+        return sides.Length switch
+        {
+            1 => Cube(sides[0]),
+            3 => new PhantomShape(sides[0], sides[1], sides[2]),
+            _ => throw new SegANException($"phantom shape '{text}': expected XxYxZ, e.g. 240x240x155"),
+        };
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{X}x{Y}x{Z}");
+}
+
 /// <summary>Settings of <see cref="PhantomGenerator"/>.</summary>
-/// <param name="Size">Voxels per side of the cubic volume (1 mm voxels). Default 96.</param>
+/// <param name="Size">Voxels per side of the cubic volume (1 mm voxels) when <paramref name="Shape"/> is null. Default 96.</param>
 /// <param name="Seed">Seed of every random choice; the same seed gives the same bytes. Default 0.</param>
 /// <param name="Labels">Label convention of the segmentations and, through its preset, the file names. Default brats2021.</param>
-public sealed record PhantomOptions(int Size = 96, int Seed = 0, LabelConvention Labels = LabelConvention.Brats2021)
+/// <param name="Difficulty">Easy (today's heads, the default) or realistic (BraTS-like brains).</param>
+/// <param name="Shape">
+/// The volume's shape; null: a cube of <paramref name="Size"/>. Easy phantoms are cubic. Realistic anatomy is
+/// life-size in <see cref="PhantomShape.Brats"/> (240x240x155) and scales with the smallest of X/240, Y/240, Z/155.
+/// </param>
+public sealed record PhantomOptions(
+    int Size = 96,
+    int Seed = 0,
+    LabelConvention Labels = LabelConvention.Brats2021,
+    PhantomDifficulty Difficulty = PhantomDifficulty.Easy,
+    PhantomShape? Shape = null)
 {
+    /// <summary>The volume's shape: <see cref="Shape"/>, or a cube of <see cref="Size"/>.</summary>
+    public PhantomShape Dimensions => Shape ?? PhantomShape.Cube(Size);
+
     public PhantomOptions Validate()
     {
-        if (Size is < 32 or > 512)
+        var d = Dimensions;
+        foreach (var side in (int[])[d.X, d.Y, d.Z])
         {
-            throw new SegANException($"phantom size {Size} must be between 32 and 512 voxels");
+            if (side is < 32 or > 512)
+            {
+                throw new SegANException($"phantom size {d} must be between 32 and 512 voxels per side");
+            }
+        }
+
+        if (Difficulty == PhantomDifficulty.Easy && (d.X != d.Y || d.Y != d.Z))
+        {
+            throw new SegANException($"easy phantoms are cubic; shape {d} is not (use --size, or --difficulty realistic)");
         }
 
         return this;
@@ -21,8 +87,10 @@ public sealed record PhantomOptions(int Size = 96, int Seed = 0, LabelConvention
 }
 
 /// <summary>
-/// One synthetic BraTS-like case: T1, T1c, T2 and FLAIR images (arbitrary units, integral, 0 in the air) and the
-/// label map (necrosis 1, edema 2, enhancing tumour per <see cref="Labels"/>).
+/// One synthetic BraTS-like case: T1, T1c, T2 and FLAIR images and the label map (necrosis 1, edema 2, enhancing
+/// tumour per <see cref="Labels"/>; realistic phantoms add non-enhancing tumour, 3 in BraTS 2015, 1 otherwise).
+/// Easy images are integral scanner units, 0 in the air; realistic ones are integral with background 0 or z-scored
+/// floats with a constant background (0 or the brain's minimum), per case.
 /// </summary>
 public sealed record Phantom(string Name, Volume T1, Volume T1c, Volume T2, Volume Flair, Volume Segmentation, LabelConvention Labels)
 {
@@ -90,7 +158,12 @@ public static class PhantomGenerator
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var n = options.Size;
+        if (options.Difficulty == PhantomDifficulty.Realistic)
+        {
+            return RealisticPhantoms.Generate(options, index);
+        }
+
+        var n = options.Dimensions.X;
         var s = n / 96.0; // lengths below are for a 96 mm head and scale with the size
         var rng = new SplitMix64(SplitMix64.Mix(options.Seed, index, 0x9A47));
         var head = new Anatomy(n, s, ref rng);
@@ -193,7 +266,7 @@ public static class PhantomGenerator
             }
         });
 
-        var geometry = Geometry(n);
+        var geometry = Geometry(n, n, n);
         var name = CaseName(index);
         return new Phantom(
             name,
@@ -210,8 +283,9 @@ public static class PhantomGenerator
 
     /// <summary>
     /// Writes <paramref name="cases"/> phantoms as a BraTS-layout dataset under <paramref name="outDir"/>: a folder
-    /// per case holding int16 T1, T1c, T2, FLAIR and a uint8 segmentation (NIfTI-1, gzip, 1 mm voxels), named as
-    /// <see cref="FileNames"/> says. Returns the case folders.
+    /// per case holding T1, T1c, T2, FLAIR and a uint8 segmentation (NIfTI-1, gzip, 1 mm voxels), named as
+    /// <see cref="FileNames"/> says. Images are int16 when integral (every easy case, realistic cases left in
+    /// scanner units), else float32 (z-scored realistic cases). Returns the case folders.
     /// </summary>
     public static IReadOnlyList<string> WriteDataset(DirectoryInfo outDir, int cases, PhantomOptions options)
     {
@@ -223,33 +297,65 @@ public static class PhantomGenerator
         }
 
         options.Validate();
-        var folders = new List<string>();
-        for (var i = 0; i < cases; i++)
-        {
-            var phantom = Generate(options, i);
-            var folder = Path.Combine(outDir.FullName, phantom.Name);
-            Directory.CreateDirectory(folder);
-            var names = FileNames(phantom.Name, options.Labels);
-            var images = phantom.Images;
-            for (var m = 0; m < ModalityCount; m++)
-            {
-                ImageFile.Write(Path.Combine(folder, names[m]), images[m], NiftiDataType.Int16);
-            }
+        return [.. Enumerable.Range(0, cases).Select(i => WriteCase(outDir.FullName, i, options))];
+    }
 
-            ImageFile.Write(Path.Combine(folder, names[ModalityCount]), phantom.Segmentation, NiftiDataType.UInt8);
-            folders.Add(folder);
+    /// <summary>
+    /// Writes <paramref name="train"/> + <paramref name="validation"/> + <paramref name="test"/> phantoms (cases
+    /// 0, 1, ... in that order, as <see cref="WriteDataset"/> would name them) into the folders
+    /// <c>train/</c>, <c>validation/</c> and <c>test/</c> of <paramref name="outDir"/>, each created even when
+    /// empty: the layout of the PyTorch reference trainer (<c>quality_ref_train.py</c>). Returns the case folders.
+    /// </summary>
+    public static IReadOnlyList<string> WriteSplit(DirectoryInfo outDir, int train, int validation, int test, PhantomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(outDir);
+        ArgumentNullException.ThrowIfNull(options);
+        if (train < 0 || validation < 0 || test < 0 || train + validation + test < 1)
+        {
+            throw new SegANException($"split {train},{validation},{test}: counts must be non-negative with at least one case");
+        }
+
+        options.Validate();
+        var folders = new List<string>();
+        var index = 0;
+        foreach (var (part, count) in (ReadOnlySpan<(string, int)>)[("train", train), ("validation", validation), ("test", test)])
+        {
+            var parent = Path.Combine(outDir.FullName, part);
+            Directory.CreateDirectory(parent);
+            for (var k = 0; k < count; k++)
+            {
+                folders.Add(WriteCase(parent, index++, options));
+            }
         }
 
         return folders;
     }
 
-    private static ImageGeometry Geometry(int n)
+    private static string WriteCase(string parent, int index, PhantomOptions options)
     {
-        // 1 mm voxels, RAS axes, the volume centred on the world origin.
-        var g = ImageGeometry.FromSpacing([n, n, n], [1, 1, 1]);
+        var phantom = Generate(options, index);
+        var folder = Path.Combine(parent, phantom.Name);
+        Directory.CreateDirectory(folder);
+        var names = FileNames(phantom.Name, options.Labels);
+        var images = phantom.Images;
+        for (var m = 0; m < ModalityCount; m++)
+        {
+            var integral = Array.TrueForAll(images[m].Data, v => v == MathF.Round(v) && v >= short.MinValue && v <= short.MaxValue);
+            ImageFile.Write(Path.Combine(folder, names[m]), images[m], integral ? NiftiDataType.Int16 : NiftiDataType.Float32);
+        }
+
+        ImageFile.Write(Path.Combine(folder, names[ModalityCount]), phantom.Segmentation, NiftiDataType.UInt8);
+        return folder;
+    }
+
+    /// <summary>1 mm voxels, RAS axes, the volume centred on the world origin.</summary>
+    internal static ImageGeometry Geometry(int nx, int ny, int nz)
+    {
+        var g = ImageGeometry.FromSpacing([nx, ny, nz], [1, 1, 1]);
+        int[] n = [nx, ny, nz];
         for (var a = 0; a < 3; a++)
         {
-            g.Affine[a, 3] = -(n - 1) / 2.0;
+            g.Affine[a, 3] = -(n[a] - 1) / 2.0;
         }
 
         return g;
