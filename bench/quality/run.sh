@@ -6,7 +6,8 @@
 #
 # Usage: bench/quality/run.sh OUT_DIR [config ...]
 #   configs: ours ours-paper ours-unet ref ref-unet (default: all five)
-# Environment: STEPS (300), BATCH (16), WIDTH (64, the paper's), SEED (0, phantoms), SIZE (240x240x155),
+# Environment: STEPS (300), BATCH (16), WIDTH (64, the paper's), CROP (160, the training crop), SEED (0, phantoms),
+#   SIZE (240x240x155, the phantoms' shape), GRID (our prepared grid XxYxZ; default: segan train's),
 #   THREADS (2), EXTRA (extra `segan train` options, for ablations), SEGAN (the segan command; default: this
 #   clone's Release build through `dotnet`), PYTHON (/usr/bin/python3 with torch, nibabel).
 # Writes OUT_DIR/data (the phantoms, in the yardstick's train/validation/test layout), OUT_DIR/<config>/ (run folder,
@@ -18,7 +19,7 @@ out=${1:?usage: run.sh OUT_DIR [config ...]}
 shift
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(ours ours-paper ours-unet ref ref-unet)
-STEPS=${STEPS:-300} BATCH=${BATCH:-16} WIDTH=${WIDTH:-64} SEED=${SEED:-0} SIZE=${SIZE:-240x240x155} THREADS=${THREADS:-2}
+STEPS=${STEPS:-300} BATCH=${BATCH:-16} WIDTH=${WIDTH:-64} CROP=${CROP:-160} GRID=${GRID:-} SEED=${SEED:-0} SIZE=${SIZE:-240x240x155} THREADS=${THREADS:-2}
 PYTHON=${PYTHON:-/usr/bin/python3}
 if [ -z "${SEGAN:-}" ]; then
   dotnet build "$root/src/SegAN.Cli" -c Release -v q -nologo >/dev/null
@@ -40,7 +41,8 @@ for config in "${configs[@]}"; do
   start=$(date +%s)
   case $config in
     ours|ours-paper|ours-unet)
-      args=(--steps "$STEPS" --batch "$BATCH" --width "$WIDTH" --val-every "$STEPS" --threads "$THREADS")
+      args=(--steps "$STEPS" --batch "$BATCH" --width "$WIDTH" --slice-size "$CROP" --val-every "$STEPS" --threads "$THREADS")
+      [ -n "$GRID" ] && args+=(--crop "$GRID")
       [ "$config" = ours-paper ] && args+=(--optimizer rmsprop --lr 2e-5)
       [ "$config" = ours-unet ] && args+=(--variant unet)
       # shellcheck disable=SC2086
@@ -51,7 +53,7 @@ for config in "${configs[@]}"; do
     ref|ref-unet)
       variant=s3-3c
       [ "$config" = ref-unet ] && variant=unet
-      "$PYTHON" "$here/yardstick.py" "$data" --steps "$STEPS" --batch "$BATCH" --width "$WIDTH" --variant "$variant" \
+      "$PYTHON" "$here/yardstick.py" "$data" --steps "$STEPS" --batch "$BATCH" --width "$WIDTH" --crop "$CROP" --variant "$variant" \
         --threads "$THREADS" --save "$dir/pred" > "$dir/train.log" 2>&1
       trained=$(date +%s)
       ;;
@@ -59,5 +61,5 @@ for config in "${configs[@]}"; do
   esac
   end=$(date +%s)
   score=$("$PYTHON" "$here/score.py" "$dir/pred" "$data/test" --label "$config")
-  echo "${score%\}}, \"train_s\": $((trained - start)), \"total_s\": $((end - start)), \"steps\": $STEPS, \"batch\": $BATCH, \"width\": $WIDTH, \"extra\": \"${EXTRA:-}\"}" | tee -a "$out/results.jsonl"
+  echo "${score%\}}, \"train_s\": $((trained - start)), \"total_s\": $((end - start)), \"steps\": $STEPS, \"batch\": $BATCH, \"width\": $WIDTH, \"crop\": $CROP, \"size\": \"$SIZE\", \"extra\": \"${EXTRA:-}\"}" | tee -a "$out/results.jsonl"
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The quality yardstick: the paper's network in PyTorch trained the plain way, as the team's reference
-`quality_ref_train.py` (shared/reference) does it, step for step, with three additions for the quality benchmark:
---width (the paper's 64 by default; smaller for quick ablations), --threads, and --save DIR (the test predictions as
+`quality_ref_train.py` (shared/reference) does it, step for step, with four additions for the quality benchmark:
+--width (the paper's 64 by default; smaller for quick ablations), --crop (the training crop's side, 160 by default), --threads, and --save DIR (the test predictions as
 CASE_seg.nii.gz in BraTS 2015 labels, region-nested as `segan predict` writes them, so both trainers are scored by
 one scorer, score.py). It prints the same JSON line as the reference plus the predicted/true voxel ratios.
 
@@ -81,7 +81,7 @@ def main():
     ap.add_argument('--variant', default='s3-3c'); ap.add_argument('--lr', type=float, default=2e-4); ap.add_argument('--dice', type=float, default=1.0)
     ap.add_argument('--modalities', default=','.join(MODS)); ap.add_argument('--seg', default=SEG)
     ap.add_argument('--width', type=int, default=64); ap.add_argument('--threads', type=int, default=2); ap.add_argument('--save')
-    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--seed', type=int, default=1); ap.add_argument('--crop', type=int, default=160)
     a = ap.parse_args(); MODS[:] = a.modalities.split(','); globals()['SEG'] = a.seg
     torch.manual_seed(a.seed); rng = np.random.default_rng(a.seed); torch.set_num_threads(a.threads)
     train = [c for s in ('train', 'validation') for c in sorted(glob.glob(os.path.join(a.root, s, '*')))]
@@ -93,8 +93,8 @@ def main():
     for step in range(a.steps):
         idx = rng.integers(0, len(pool), a.batch); xs, ys = [], []
         for i in idx:
-            x, y = pool[i]; ox, oy = rng.integers(0, x.shape[1] - 159), rng.integers(0, x.shape[2] - 159)
-            x, y = x[:, ox:ox + 160, oy:oy + 160], y[:, ox:ox + 160, oy:oy + 160]
+            x, y = pool[i]; k = a.crop; ox, oy = rng.integers(0, x.shape[1] - k + 1), rng.integers(0, x.shape[2] - k + 1)
+            x, y = x[:, ox:ox + k, oy:oy + k], y[:, ox:ox + k, oy:oy + k]
             if rng.random() < 0.5: x, y = x[:, ::-1], y[:, ::-1]
             xs.append(np.ascontiguousarray(x)); ys.append(np.ascontiguousarray(y))
         x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))

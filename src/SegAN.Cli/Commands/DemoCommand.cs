@@ -23,11 +23,12 @@ internal static class DemoCommand
         var size = new Option<int>("--size") { Description = "Phantom side in 1 mm voxels, a multiple of 16. Default: 64.", DefaultValueFactory = _ => 64 };
         var variant = new Option<string>("--variant") { Description = "s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3 or unet. Default: s3-3c.", DefaultValueFactory = _ => "s3-3c" };
         var seed = new Option<int>("--seed") { Description = "Seed of everything (phantoms, split, weights, batches). Default: 1.", DefaultValueFactory = _ => 1 };
+        var difficulty = new Option<string>("--difficulty") { Description = "easy (heads with skull, crisp tumours) or realistic (skull-stripped BraTS-like brains, as hard as real scans; see README). Default: easy.", DefaultValueFactory = _ => "easy" };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("demo", "The whole workflow on built-in synthetic data: synthesise BraTS-like phantoms, train a small SegAN, segment held-out cases, evaluate them and write an HTML report.")
         {
-            output, steps, trainCases, testCases, size, variant, seed, device, threads,
+            output, steps, trainCases, testCases, size, variant, seed, difficulty, device, threads,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
@@ -38,7 +39,8 @@ internal static class DemoCommand
                 parse.GetValue(size),
                 parse.GetValue(steps),
                 VariantExtensions.ParseVariant(parse.GetValue(variant)!),
-                parse.GetValue(seed)).Validate();
+                parse.GetValue(seed),
+                SynthCommand.ParseDifficulty(parse.GetValue(difficulty)!)).Validate();
             var spec = DeviceSpec.Parse(parse.GetValue(device)!);
             ComputeContext.Initialize(spec, parse.GetValue(threads));
             return CommandRunner.WithCtrlC(token =>

@@ -89,7 +89,7 @@ internal static class SynthCommand
         return command;
     }
 
-    private static PhantomDifficulty ParseDifficulty(string text) => text.Trim().ToLowerInvariant() switch
+    internal static PhantomDifficulty ParseDifficulty(string text) => text.Trim().ToLowerInvariant() switch
     {
         "easy" => PhantomDifficulty.Easy,
         "realistic" => PhantomDifficulty.Realistic,

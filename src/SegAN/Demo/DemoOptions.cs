@@ -13,6 +13,10 @@ namespace SegAN.Demo;
 /// <param name="Steps">Training steps. Default 600.</param>
 /// <param name="Variant">Network variant. Default S3-3C.</param>
 /// <param name="Seed">Seed of the phantoms, split, weights and batches. Default 1.</param>
+/// <param name="Difficulty">
+/// Easy phantoms (cubes of <paramref name="Size"/>, the default) or realistic ones (skull-stripped BraTS-like brains of
+/// <paramref name="Size"/> x <paramref name="Size"/> x 155/240 of it, scaled down from life size).
+/// </param>
 public sealed record DemoOptions(
     string Out,
     int TrainCases = 12,
@@ -20,8 +24,14 @@ public sealed record DemoOptions(
     int Size = 64,
     long Steps = 600,
     Variant Variant = Variant.S3_3C,
-    int Seed = 1)
+    int Seed = 1,
+    Data.PhantomDifficulty Difficulty = Data.PhantomDifficulty.Easy)
 {
+    /// <summary>The phantoms' shape: a cube, or for realistic phantoms BraTS's proportions (240 x 240 x 155) at <see cref="Size"/>.</summary>
+    public Data.PhantomShape Shape => Difficulty == Data.PhantomDifficulty.Realistic
+        ? new(Size, Size, Math.Max(32, (int)Math.Round(Size * 155.0 / 240)))
+        : Data.PhantomShape.Cube(Size);
+
     /// <summary>Throws a <see cref="SegANException"/> naming the first bad value.</summary>
     public DemoOptions Validate()
     {

@@ -49,9 +49,11 @@ public static class DemoRunner
         }
 
         // Train and test phantoms come from different seeds: the test cases are new heads and tumours.
-        log?.Report($"synthesising {options.TrainCases} training and {options.TestCases} test phantoms ({options.Size}^3 voxels, 1 mm)");
-        PhantomGenerator.WriteDataset(new DirectoryInfo(trainData), options.TrainCases, new PhantomOptions(options.Size, options.Seed));
-        PhantomGenerator.WriteDataset(new DirectoryInfo(testData), options.TestCases, new PhantomOptions(options.Size, options.Seed + 1000));
+        var shape = options.Shape;
+        log?.Report($"synthesising {options.TrainCases} training and {options.TestCases} test {options.Difficulty.ToString().ToLowerInvariant()} phantoms ({shape} voxels, 1 mm)");
+        var phantoms = new PhantomOptions(options.Size, options.Seed, Difficulty: options.Difficulty, Shape: shape);
+        PhantomGenerator.WriteDataset(new DirectoryInfo(trainData), options.TrainCases, phantoms);
+        PhantomGenerator.WriteDataset(new DirectoryInfo(testData), options.TestCases, phantoms with { Seed = options.Seed + 1000 });
 
         var layout = DatasetPresets.Layout(DatasetPreset.Brats2021);
         var crop = options.Size;
@@ -70,7 +72,7 @@ public static class DemoRunner
         var data = new DatasetTrainingOptions(
             new DirectoryInfo(trainData),
             layout,
-            PreprocessOptions.Paper with { CropX = crop, CropY = crop, CropZ = crop },
+            PreprocessOptions.Default with { CropX = crop, CropY = crop, CropZ = shape.Z },
             SliceSize: crop).Validate();
         log?.Report($"training {options.Variant.CliName()} for {options.Steps} steps (batch 16, Adam 2e-4, depth 4, width 16, {crop}x{crop} slices)");
         var trained = DatasetTraining.Run(trainOptions, data, device.Resolve(), training, cancellationToken: cancellation);

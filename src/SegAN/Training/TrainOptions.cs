@@ -56,7 +56,7 @@ public sealed record TrainOptions(
     [property: JsonPropertyName("dice_mode")] DiceReduction DiceMode = TrainOptions.DefaultDiceMode)
 {
     /// <summary>Default reduction of the Dice term over the regions.</summary>
-    public const DiceReduction DefaultDiceMode = DiceReduction.PerRegion;
+    public const DiceReduction DefaultDiceMode = DiceReduction.Pooled;
 
     /// <summary>Default slices per batch: 16 (the paper: 64).</summary>
     public const int DefaultBatchSize = 16;
