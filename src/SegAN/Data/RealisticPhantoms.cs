@@ -164,6 +164,9 @@ internal static class RealisticPhantoms
                         }
 
                         v += (scanner.Edema[m] - v) * edemaSignal;
+
+                        // Heterogeneous enhancement (some of the rim barely enhancing) and cores; the main lesion's
+                        // smooth field serves every lesion (read along permuted axes for the cores).
                         v = tissue switch
                         {
                             Tissue.Csf when m == 3 => v + (0.7 * Math.Max(0, brain.CsfInflow(x, y, z) - 0.3)),

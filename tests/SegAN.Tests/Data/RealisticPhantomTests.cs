@@ -202,6 +202,45 @@ public sealed class RealisticPhantomTests(RealisticPhantomSet set, ITestOutputHe
     }
 
     [Fact]
+    public void RealisticPhantoms_HaveBrokenRims_AndRimBrightVoxelsNearTheTumour()
+    {
+        var broken = 0;
+        var confounded = 0;
+        var withEnhancing = 0;
+        for (var c = 0; c < set.Phantoms.Count; c++)
+        {
+            var p = set.Phantoms[c];
+            var labels = p.Segmentation.Data;
+            if (!labels.Contains(4f))
+            {
+                continue;
+            }
+
+            withEnhancing++;
+            int nx = p.T1.Nx, ny = p.T1.Ny;
+            var core = labels.Select(v => v is 1 or 3 or 4).ToArray();
+
+            // The core's outer shell is only partly enhancing
+            var shell = Enumerable.Range(0, labels.Length).Where(i => core[i] && Neighbours(i, nx, ny, labels.Length).Any(j => !core[j])).ToList();
+            var enhancingShare = shell.Count(i => labels[i] == 4) / (double)shell.Count;
+            broken += enhancingShare is > 0 and < 0.9 ? 1 : 0;
+
+            // Beyond the reach of the rim's partial-volume blur (3 to 6 voxels from the core), healthy voxels as bright
+            // on T1c as the median enhancing voxel (vessels running past the rim, cortical veins, the bias field)
+            var t1c = p.T1c.Data;
+            var median = t1c.Where((_, i) => labels[i] == 4).Order().ElementAt(labels.Count(v => v == 4) / 2);
+            var near = Dilate(core, nx, ny, 3);
+            var ring = Dilate(near, nx, ny, 3);
+            var bright = Enumerable.Range(0, labels.Length).Count(i => ring[i] && !near[i] && t1c[i] >= median);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Name}: enhancing share of the core's shell {enhancingShare:F2}, rim-bright voxels 3-6 voxels away {bright}"));
+            confounded += bright >= 5 ? 1 : 0;
+        }
+
+        Assert.Equal(withEnhancing, broken);
+        Assert.True(confounded * 2 >= withEnhancing, $"voxels as bright as the rim lie near the tumour in only {confounded} of {withEnhancing} cases");
+    }
+
+    [Fact]
     public void Realistic_SameSeed_SameVoxels_OtherSeed_OtherVoxels()
     {
         var options = new PhantomOptions(Seed: 2, Difficulty: PhantomDifficulty.Realistic, Shape: new PhantomShape(64, 64, 48));
@@ -318,6 +357,41 @@ public sealed class RealisticPhantomTests(RealisticPhantomSet set, ITestOutputHe
         }
 
         return dz / dx;
+    }
+
+    private static IEnumerable<int> Neighbours(int i, int nx, int ny, int n)
+    {
+        foreach (var d in (int[])[1, -1, nx, -nx, nx * ny, -nx * ny])
+        {
+            if (i + d >= 0 && i + d < n)
+            {
+                yield return i + d;
+            }
+        }
+    }
+
+    /// <summary>The mask grown by <paramref name="steps"/> face-neighbour steps.</summary>
+    private static bool[] Dilate(bool[] mask, int nx, int ny, int steps)
+    {
+        var current = mask;
+        for (var s = 0; s < steps; s++)
+        {
+            var next = (bool[])current.Clone();
+            for (var i = 0; i < current.Length; i++)
+            {
+                if (current[i])
+                {
+                    foreach (var j in Neighbours(i, nx, ny, current.Length))
+                    {
+                        next[j] = true;
+                    }
+                }
+            }
+
+            current = next;
+        }
+
+        return current;
     }
 
     /// <summary>Tumour voxels with a face neighbour outside the brain.</summary>
