@@ -106,7 +106,9 @@ public sealed record Phantom(string Name, Volume T1, Volume T1c, Volume T2, Volu
 /// dark on T1c and bright on T2), with confounders that keep any single modality from segmenting all three
 /// regions by a threshold: CSF brighter than edema on T2 and partly unsuppressed on FLAIR, enhancing vessels and
 /// fat as bright as the rim on T1c, white-matter hyperintensities on FLAIR/T2, heterogeneous enhancement and
-/// fading edema. A smooth multiplicative bias field and Rician noise finish each image.
+/// fading edema. A smooth multiplicative bias field and Rician noise finish each image. These are the easy
+/// phantoms; <see cref="PhantomDifficulty.Realistic"/> ones are skull-stripped BraTS-like brains built to be as
+/// hard as real scans (see <see cref="RealisticPhantoms"/>).
 /// </summary>
 public static class PhantomGenerator
 {

@@ -38,7 +38,7 @@ internal static class RealisticPhantoms
         { 0.70f, 1.55f, 0.95f, 0.75f }, // choroid plexus (enhancing)
         { 0.38f, 0.34f, 1.55f, 0.75f }, // necrosis
         { 0.62f, 0.68f, 1.20f, 1.00f }, // non-enhancing tumour
-        { 0.80f, 1.70f, 0.98f, 0.95f }, // enhancing tumour
+        { 0.80f, 1.65f, 0.98f, 0.95f }, // enhancing tumour
     };
 
     // Edema and white-matter hyperintensities blend into the healthy tissue with a strength in [0, 1].
@@ -164,10 +164,13 @@ internal static class RealisticPhantoms
                         }
 
                         v += (scanner.Edema[m] - v) * edemaSignal;
+
+                        // Heterogeneous enhancement (some of the rim barely enhancing) and cores; the main lesion's
+                        // smooth field serves every lesion (read along permuted axes for the cores).
                         v = tissue switch
                         {
                             Tissue.Csf when m == 3 => v + (0.7 * Math.Max(0, brain.CsfInflow(x, y, z) - 0.3)),
-                            Tissue.Enhancing when m == 1 => v * (1 + (0.3 * Math.Clamp(tumours[0].Enhancement(x, y, z), -1.6, 1.6))),
+                            Tissue.Enhancing when m == 1 => v * (1 + (0.4 * Math.Clamp(tumours[0].Enhancement(x, y, z), -1.6, 1.6))),
                             Tissue.Necrosis or Tissue.NonEnhancing => v * (1 + (0.2 * Math.Clamp(tumours[0].Enhancement(y, z, x), -1.6, 1.6))),
                             _ => v,
                         };
@@ -340,20 +343,20 @@ internal static class RealisticPhantoms
             _vessel = new bool[Box.Count];
 
             // Deep vessels: straight tubes through the brain; cortical veins: short tubes along the surface.
-            var deep = 8 + rng.NextInt(7);
+            var deep = 12 + rng.NextInt(9);
             for (var k = 0; k < deep; k++)
             {
                 var (x, y, z) = PointInBrain(ref rng, 0.8);
-                PaintTube(x, y, z, RandomDirection(ref rng), rng.Uniform(20, 60) * s, rng.Uniform(0.6, 1.4) * Math.Max(1, 1.2 * s));
+                PaintTube(x, y, z, RandomDirection(ref rng), rng.Uniform(20, 60) * s, rng.Uniform(0.7, 1.6) * Math.Max(1, 1.2 * s));
             }
 
-            var veins = 15 + rng.NextInt(11);
+            var veins = 25 + rng.NextInt(16);
             for (var k = 0; k < veins; k++)
             {
                 var d = RandomDirection(ref rng);
                 var rho = 1 - (rng.Uniform(1, 4) * s / RMean);
                 var (x, y, z) = (Centre.X + (rho * d.X * Centre.Rx), Centre.Y + (rho * d.Y * Centre.Ry), Centre.Z + (rho * d.Z * Centre.Rz));
-                PaintTube(x, y, z, Tangent(d, ref rng), rng.Uniform(12, 30) * s, rng.Uniform(0.6, 1.3) * Math.Max(1, s));
+                PaintTube(x, y, z, Tangent(d, ref rng), rng.Uniform(12, 30) * s, rng.Uniform(0.7, 1.5) * Math.Max(1, 1.2 * s));
             }
         }
 
@@ -703,6 +706,11 @@ internal static class RealisticPhantoms
                         {
                             var u = (box.X0 + i - c.X) / c.Rx;
                             var li = i + (box.Nx * (j + (box.Ny * k)));
+                            if (!inside[li])
+                            {
+                                continue;
+                            }
+
                             image[li] *= (float)Math.Exp((bias[0] * u) + (bias[1] * v) + (bias[2] * w) + (bias[3] * u * u) + (bias[4] * v * v)
                                 + (bias[5] * w * w) + (bias[6] * u * v) + (bias[7] * v * w) + (bias[8] * u * w));
                         }

@@ -81,6 +81,42 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void Synth_RealisticSplit_WritesTheReferenceLayout_ThatOurLoaderReads()
+    {
+        // Given realistic BraTS 2015 phantoms written as train 2, validation 1, test 1
+        var dir = Path.Combine(_root.FullName, "split");
+        var console = new TestConsole();
+        var code = SeganApp.Run(
+            ["synth", "--out", dir, "--difficulty", "realistic", "--shape", "64x64x48", "--labels", "brats2015", "--split", "2,1,1", "--seed", "3"],
+            console);
+
+        // Then the case folders follow the split, with BraTS 2021 file names and 2015 labels
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("(train 2, validation 1, test 1)", console.Output, StringComparison.Ordinal);
+        Assert.Equal(["Phantom001", "Phantom002"], Directory.GetDirectories(Path.Combine(dir, "train")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["Phantom003"], Directory.GetDirectories(Path.Combine(dir, "validation")).Select(Path.GetFileName));
+        Assert.Equal(["Phantom004"], Directory.GetDirectories(Path.Combine(dir, "test")).Select(Path.GetFileName));
+        var seg = ImageFile.Read(Path.Combine(dir, "test", "Phantom004", "Phantom004_seg.nii.gz"));
+        Assert.Equal([64, 64, 48], seg.Geometry.Shape);
+        Assert.Contains(3f, seg.Data);
+
+        // And our loader lists and reads the training folder
+        var check = new TestConsole();
+        Assert.Equal(ExitCodes.Ok, SeganApp.Run(["dataset", Path.Combine(dir, "train"), "--check", "--labels", "brats2015"], check));
+        Assert.Contains("ok Phantom001", check.Output, StringComparison.Ordinal);
+        Assert.Contains("ok Phantom002", check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Synth_ShapeWithEasy_IsAUsageError()
+    {
+        var console = new TestConsole();
+        var code = SeganApp.Run(["synth", "--out", Path.Combine(_root.FullName, "w"), "--shape", "64x64x48"], console);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--difficulty realistic", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Synth_BadSize_IsAUsageError()
     {
         var console = new TestConsole();
