@@ -129,6 +129,9 @@ public static class DatasetTraining
         {
             throw new SegANException($"--slice-size {data.SliceSize} must be a multiple of {multiple} for a depth-{options.Depth} segmentor");
         }
+
+        new Models.SegANArchitecture(options.Variant, data.Layout.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth)
+            .ValidateBatch(options.BatchSize, data.SliceSize, data.SliceSize);
     }
 
     /// <summary>A prepared case as whole-volume validation input: every slice's centred crop and its region targets.</summary>
