@@ -34,14 +34,24 @@ internal static class SynthCommand
             Description = "Label convention and file naming: brats2015, brats2021 or brats2023 (2023 names, enhancing = 3). Default: brats2021.",
             DefaultValueFactory = _ => "brats2021",
         };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Write into --out even when it already holds files (phantom files of the same names are replaced). Default: off (refused).",
+        };
         var command = new Command("synth", "Write synthetic BraTS-like phantoms (T1, T1c, T2, FLAIR and a segmentation per case, NIfTI) for tests and demos.")
         {
-            outDir, cases, size, seed, labels,
+            outDir, cases, size, seed, labels, overwrite,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var options = new PhantomOptions(parse.GetValue(size), parse.GetValue(seed), LabelNames.ParseConvention(parse.GetValue(labels)!));
             var target = parse.GetValue(outDir)!;
+            Imaging.OutputPath.CheckFolder(target.FullName, "--out");
+            if (target.Exists && target.EnumerateFileSystemInfos().Any() && !parse.GetValue(overwrite))
+            {
+                throw new SegANException($"--out {target.FullName}: the folder already holds files (a dataset?); give --overwrite to write into it anyway, or choose an empty folder");
+            }
+
             target.Create();
             var folders = PhantomGenerator.WriteDataset(target, parse.GetValue(cases), options);
             console.MarkupLineInterpolated(

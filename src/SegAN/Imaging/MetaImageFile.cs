@@ -286,7 +286,7 @@ public static class MetaImageFile
     private static string DataFilePath(string path, string dataFile)
     {
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        var realFolder = RealPath(folder);
+        var realFolder = OutputPath.RealPath(folder);
         var where = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, dataFile));
         if (System.IO.Path.IsPathRooted(dataFile) || !IsInside(where, folder))
         {
@@ -298,7 +298,7 @@ public static class MetaImageFile
             throw new SegANException($"{path}: its data file {where} was not found");
         }
 
-        var real = RealPath(where);
+        var real = OutputPath.RealPath(where);
         if (!IsInside(real, realFolder))
         {
             throw new SegANException($"{path}: ElementDataFile = {dataFile} is a link to {real}, outside the header's folder {folder}");
@@ -313,28 +313,6 @@ public static class MetaImageFile
         }
 
         return real;
-    }
-
-    private static string RealPath(string path)
-    {
-        try
-        {
-            // Resolve every link along the path, not only the last component.
-            var info = new FileInfo(path);
-            var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
-            var parent = System.IO.Path.GetDirectoryName(target);
-            if (parent is null)
-            {
-                return target;
-            }
-
-            var realParent = parent == System.IO.Path.GetDirectoryName(parent) ? parent : RealPath(parent);
-            return System.IO.Path.Combine(realParent, System.IO.Path.GetFileName(target));
-        }
-        catch (IOException e)
-        {
-            throw new SegANException($"{path}: cannot resolve: {e.Message}", e);
-        }
     }
 
     private static bool IsInside(string file, string folder) =>

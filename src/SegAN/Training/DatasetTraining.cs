@@ -124,6 +124,7 @@ public static class DatasetTraining
         ArgumentNullException.ThrowIfNull(data);
         options.Validated();
         data.Validate();
+        Imaging.OutputPath.CheckFolder(options.Out, "--out");
         var multiple = 1 << options.Depth;
         if (data.SliceSize % multiple != 0)
         {

@@ -152,8 +152,9 @@ public static class Trainer
         }
 
         // Ranks other than 0 write nothing: their log and metrics go to a null stream.
-        using var log = root ? new StreamWriter(Path.Combine(folder, LogFileName), append: true, Encoding.UTF8) { AutoFlush = true } : new StreamWriter(Stream.Null);
-        using var metrics = root ? new StreamWriter(metricsPath, append: true, Encoding.UTF8) { AutoFlush = true } : new StreamWriter(Stream.Null);
+        // UTF-8 without a byte-order mark: json.loads and other standard tools fail on a BOM.
+        using var log = root ? new StreamWriter(Path.Combine(folder, LogFileName), append: true, NoBom) { AutoFlush = true } : new StreamWriter(Stream.Null);
+        using var metrics = root ? new StreamWriter(metricsPath, append: true, NoBom) { AutoFlush = true } : new StreamWriter(Stream.Null);
         void Log(string line) => log.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {line}");
 
         Log(options.Resume
@@ -396,6 +397,8 @@ public static class Trainer
         File.WriteAllText(temp, text, new UTF8Encoding(false));
         File.Move(temp, path, overwrite: true);
     }
+
+    private static readonly UTF8Encoding NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
