@@ -57,8 +57,8 @@ public static class OutputPath
             }
 
             var resolved = Path.Combine(RealPath(parent), Path.GetFileName(full));
-            var target = new FileInfo(resolved).ResolveLinkTarget(returnFinalTarget: true);
-            return target is null ? resolved : RealPath(target.FullName);
+            var info = new FileInfo(resolved);
+            return info.LinkTarget is null ? resolved : RealPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
         }
         catch (IOException e)
         {
@@ -120,7 +120,7 @@ public static class OutputPath
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new SegANException($"{option} {path}: cannot write in {folder}: permission denied", e);
+            throw new SegANException($"{option} {path}: cannot write in {folder}: permission denied ({e.Message})", e);
         }
         catch (IOException e)
         {

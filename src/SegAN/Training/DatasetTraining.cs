@@ -114,8 +114,24 @@ public static class DatasetTraining
             validation,
             data.Layout.ModalityNames,
             data.Layout.Labels.Name(),
-            recipe.ToPreprocessingJson());
+            recipe.ToPreprocessingJson(),
+            Settings(data));
         return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, communicator, cancellationToken);
+    }
+
+    /// <summary>The data side of a run, by command-line option, that a resume must not change.</summary>
+    internal static Dictionary<string, string> Settings(DatasetTrainingOptions data)
+    {
+        var p = data.PreprocessOrPaper;
+        return new(StringComparer.Ordinal)
+        {
+            ["--slice-size"] = data.SliceSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["--crop"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.CropX}x{p.CropY}x{p.CropZ}"),
+            ["--val-fraction"] = data.ValidationFraction.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["--modality"] = string.Join(",", data.Layout.Modalities.Select(m => $"{m.Name}={m.Pattern}")),
+            ["--seg"] = data.Layout.SegPattern ?? string.Empty,
+            ["--labels"] = data.Layout.Labels.Name(),
+        };
     }
 
     private static void Validate(TrainOptions options, DatasetTrainingOptions data)

@@ -122,7 +122,7 @@ public static class ModelFile
             {
                 throw new SegANException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{path}: the header's architecture ({header.Architecture}) needs at least {claimed} bytes of weights, the file holds {present}; truncated or corrupt model"));
+                    $"{path}: the header's architecture ({header.Architecture}) needs at least {claimed} bytes of weights, the file holds {present}: the weights do not match the header, or the file is truncated"));
             }
 
             var segmentor = new RegionSegmentor(header.Architecture);
