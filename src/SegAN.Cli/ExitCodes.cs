@@ -12,6 +12,9 @@ public static class ExitCodes
     /// <summary>Bad input: a usage error, a missing or malformed file, an unavailable device.</summary>
     public const int Usage = 2;
 
-    /// <summary>Interrupted by Ctrl-C (128 + SIGINT), after saving what could be saved.</summary>
+    /// <summary>Interrupted by Ctrl-C (128 + SIGINT), after saving what could be saved (train: a checkpoint).</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Stopped by SIGTERM (128 + SIGTERM; Slurm and Kubernetes send it before killing a job), after saving what could be saved, as for Ctrl-C.</summary>
+    public const int Terminated = 143;
 }

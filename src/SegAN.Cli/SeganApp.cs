@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SegAN.Cli.Commands;
+using SegAN.Imaging;
 using Spectre.Console;
 
 namespace SegAN.Cli;
@@ -10,6 +11,8 @@ namespace SegAN.Cli;
 /// </summary>
 public static class SeganApp
 {
+    private const string MaxVoxelsName = "--max-voxels";
+
     /// <summary>Builds the root command with every verb.</summary>
     public static RootCommand Build(IAnsiConsole console)
     {
@@ -24,6 +27,12 @@ public static class SeganApp
         root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));
+        // The voxel ceiling of every image read and every buffer sized by input, for all commands.
+        root.Options.Add(new Option<long?>(MaxVoxelsName)
+        {
+            Description = $"Most voxels one image file (all its volumes) or one prepared buffer may hold; larger inputs are refused before anything is allocated. Default: {ImageLimits.DefaultMaxVoxels} (1024^3), or the {ImageLimits.MaxVoxelsVariable} environment variable.",
+            Recursive = true,
+        });
         return root;
     }
 
@@ -41,6 +50,18 @@ public static class SeganApp
 
             console.MarkupLine("Run [bold]segan --help[/] (or [bold]segan COMMAND --help[/]) for usage.");
             return ExitCodes.Usage;
+        }
+
+        if (parse.GetValue<long?>(MaxVoxelsName) is { } max)
+        {
+            if (max < 1)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] --max-voxels {max} must be at least 1");
+                return ExitCodes.Usage;
+            }
+
+            using var ceiling = ImageLimits.Override(max);
+            return parse.Invoke();
         }
 
         return parse.Invoke();

@@ -67,6 +67,11 @@ internal static class DatasetCommand
                 foreach (var c in cases)
                 {
                     var prepared = CaseLoader.Prepare(c, layout.Labels, options);
+                    foreach (var warning in prepared.Warnings)
+                    {
+                        console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+                    }
+
                     var slices = prepared.SliceHasBrain.Count(b => b);
                     console.MarkupLineInterpolated(
                         $"ok {c.Name}: {string.Join("x", prepared.SourceGeometry.Shape.Select(s => s.ToString(CultureInfo.InvariantCulture)))} voxels, {slices} slices with brain");

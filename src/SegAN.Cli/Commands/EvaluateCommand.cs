@@ -62,8 +62,9 @@ internal static class EvaluateCommand
                 throw new SegANException($"{runFolder.FullName}: run folder not found");
             }
 
-            var result = FolderEvaluator.Evaluate(options);
             var folder = parse.GetValue(output)!;
+            Imaging.OutputPath.CheckFolder(folder.FullName, "--out");
+            var result = FolderEvaluator.Evaluate(options);
             var files = EvaluationReport.Write(result, folder).ToList();
             if (parse.GetValue(html) || runFolder is not null)
             {

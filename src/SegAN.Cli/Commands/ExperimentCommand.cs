@@ -96,15 +96,8 @@ internal static class ExperimentCommand
             var spec = DeviceSpec.Parse(parse.GetValue(device)!);
             ComputeContext.Initialize(spec, parse.GetValue(threads));
 
-            using var cancellation = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                // First Ctrl-C: the current run checkpoints, the report is written, and the same command continues later.
-                e.Cancel = true;
-                cancellation.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
+            // First Ctrl-C or SIGTERM: the current run checkpoints, the report is written, and the same command continues later.
+            return CommandRunner.WithCtrlC(token =>
             {
                 var log = new InlineProgress<string>(console.WriteLine);
                 var training = new InlineProgress<TrainProgress>(p =>
@@ -116,21 +109,17 @@ internal static class ExperimentCommand
                 });
                 if (arrayTask is not null)
                 {
-                    var done = ExperimentRunner.RunTask(options, arrayTask, spec, log, training, cancellation.Token);
+                    var done = ExperimentRunner.RunTask(options, arrayTask, spec, log, training, token);
                     console.WriteLine(done.Complete
                         ? $"task {arrayTask}: done; when every task has finished, merge the report with the same options and --report"
                         : $"task {arrayTask}: not every run finished (see above); the same task again continues it");
                     return done.Interrupted ? ExitCodes.Interrupted : done.Complete ? ExitCodes.Ok : ExitCodes.Failed;
                 }
 
-                var result = ExperimentRunner.Run(options, spec, log, training, cancellation.Token);
+                var result = ExperimentRunner.Run(options, spec, log, training, token);
                 PrintSummary(console, result);
                 return result.Interrupted ? ExitCodes.Interrupted : result.Complete ? ExitCodes.Ok : ExitCodes.Failed;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            });
         }));
         return command;
     }

@@ -56,6 +56,16 @@ internal static class ExportCommand
         {
             var h = parse.GetValue(height);
             var w = parse.GetValue(width);
+            if (parse.GetValue(output) is { } onnxPath)
+            {
+                Imaging.OutputPath.CheckFile(onnxPath, "--output");
+            }
+
+            if (parse.GetValue(triton) is { } tritonPath)
+            {
+                Imaging.OutputPath.CheckFolder(tritonPath, "--triton");
+            }
+
             var options = new OnnxExportOptions(parse.GetValue(opset), h == 0 ? null : h, w == 0 ? null : w);
             var result = OnnxExporter.Export(
                 parse.GetValue(model)!,
@@ -63,9 +73,10 @@ internal static class ExportCommand
                 options,
                 parse.GetValue(triton),
                 new TritonOptions(parse.GetValue(tritonName)!, parse.GetValue(maxBatch)));
+            // "F1 'KiB'" is a custom format, not F1 plus a suffix: it printed "F1 KiB".
             var size = result.Bytes >= 1 << 20
-                ? (result.Bytes / 1024.0 / 1024.0).ToString("F1 'MiB'", CultureInfo.InvariantCulture)
-                : (result.Bytes / 1024.0).ToString("F1 'KiB'", CultureInfo.InvariantCulture);
+                ? string.Create(CultureInfo.InvariantCulture, $"{result.Bytes / 1024.0 / 1024.0:F1} MiB")
+                : string.Create(CultureInfo.InvariantCulture, $"{result.Bytes / 1024.0:F1} KiB");
             var header = result.Header;
             console.MarkupLineInterpolated($"exported [bold]{header.Architecture.ToString()}[/] (modalities {string.Join(", ", header.Modalities)}), opset {result.Opset}, {size}");
             if (result.OnnxPath is not null)

@@ -98,6 +98,7 @@ internal static class PredictCommand
                 parse.GetValue(skip) || part is not null,
                 parse.GetValue(threshold),
                 SliceWindows.Parse(parse.GetValue(window)!)).Validate();
+            var outDir = Imaging.OutputPath.CheckFolder(parse.GetValue(output)!.FullName, "--out");
             var modelPath = parse.GetValue(model)!.FullName;
             var info = SegmentationModelInfo.Read(modelPath);
             var recipe = InferenceRecipe.From(info.Header, modelPath);
@@ -115,13 +116,17 @@ internal static class PredictCommand
                 parse.GetValue(threads),
                 parse.GetValue(bf16));
             var predictor = new CasePredictor(segmentationEngine, recipe, options);
-            var outDir = parse.GetValue(output)!.FullName;
             console.MarkupLineInterpolated($"Segmenting {cases.Count} case(s){(part is null ? string.Empty : $" (shard {part})")} with {segmentationEngine.Name} into {outDir} ({recipe.Labels.Name()} labels)");
 
             var results = RunWithProgress(console, predictor, cases, outDir, options);
             var failed = results.Where(r => r.Outcome == CaseOutcome.Failed).ToList();
             console.MarkupLineInterpolated(
                 $"{results.Count(r => r.Outcome == CaseOutcome.Written)} written, {results.Count(r => r.Outcome == CaseOutcome.Skipped)} skipped, {failed.Count} failed");
+            foreach (var warning in results.SelectMany(r => r.Warnings))
+            {
+                console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+            }
+
             foreach (var f in failed)
             {
                 console.MarkupLineInterpolated($"[red]failed:[/] {f.Name}: {f.Error}");

@@ -46,6 +46,10 @@ internal static class SynthCommand
                 + "(non-enhancing merged into 1) or brats2023 (2023 names, enhancing = 3). Default: brats2021.",
             DefaultValueFactory = _ => "brats2021",
         };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Write into --out even when it already holds files (phantom files of the same names are replaced). Default: off (refused).",
+        };
         var split = new Option<string?>("--split")
         {
             Description = "TRAIN,VALIDATION,TEST case counts (e.g. 4,0,2): write OUT/train/, OUT/validation/ and OUT/test/ case folders, "
@@ -53,7 +57,7 @@ internal static class SynthCommand
         };
         var command = new Command("synth", "Write synthetic BraTS-like phantoms (T1, T1c, T2, FLAIR and a segmentation per case, NIfTI) for tests, demos and benchmarks.")
         {
-            outDir, cases, difficulty, size, shape, seed, labels, split,
+            outDir, cases, difficulty, size, shape, seed, labels, split, overwrite,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
@@ -76,6 +80,12 @@ internal static class SynthCommand
             var options = new PhantomOptions(side ?? 96, parse.GetValue(seed), LabelNames.ParseConvention(parse.GetValue(labels)!), level, dimensions)
                 .Validate();
             var target = parse.GetValue(outDir)!;
+            Imaging.OutputPath.CheckFolder(target.FullName, "--out");
+            if (target.Exists && target.EnumerateFileSystemInfos().Any() && !parse.GetValue(overwrite))
+            {
+                throw new SegANException($"--out {target.FullName}: the folder already holds files (a dataset?); give --overwrite to write into it anyway, or choose an empty folder");
+            }
+
             target.Create();
             var counts = parse.GetValue(split) is { } s ? ParseSplit(s) : null;
             var folders = counts is { } c

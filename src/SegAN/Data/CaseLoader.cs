@@ -47,23 +47,42 @@ public static class CaseLoader
             PrepareAll(split.Validation, layout.Labels, options, progress, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Reads every image of a case and checks their shapes and geometry (see <see cref="CaseVolumes"/>).</summary>
+    /// <summary>
+    /// Reads every image of a case and checks their shapes and geometry (see <see cref="CaseVolumes"/>). NaN and
+    /// infinite image voxels count as background (<see cref="NonFiniteVoxels"/>), with a warning per file in
+    /// <see cref="CaseVolumes.Warnings"/>.
+    /// </summary>
     public static CaseVolumes Load(CaseFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var modalities = files.ModalityFiles.Select(ImageFile.Read).ToList();
+        var warnings = new List<string>();
+        var modalities = new List<Volume>();
+        foreach (var file in files.ModalityFiles)
+        {
+            var volume = NonFiniteVoxels.Replace(ImageFile.Read(file), out var count);
+            if (count > 0)
+            {
+                warnings.Add(NonFiniteVoxels.Warning(file, count, volume.Data.LongLength));
+            }
+
+            modalities.Add(volume);
+        }
+
         var seg = files.SegFile is null ? null : ImageFile.Read(files.SegFile);
-        return new CaseVolumes(files, modalities, seg);
+        return new CaseVolumes(files, modalities, seg) { Warnings = warnings };
     }
 
     /// <summary>Reads and prepares one case; its segmentation, if any, must follow <paramref name="labels"/>.</summary>
-    public static PreparedCase Prepare(CaseFiles files, LabelConvention labels, PreprocessOptions options) =>
-        Preprocessor.Prepare(Load(files), options, labels);
+    public static PreparedCase Prepare(CaseFiles files, LabelConvention labels, PreprocessOptions options)
+    {
+        var volumes = Load(files);
+        return Preprocessor.Prepare(volumes, options, labels) with { Warnings = volumes.Warnings };
+    }
 
     /// <summary>
     /// Reads and prepares cases, up to <paramref name="parallelism"/> at a time (each is read, prepared and its
     /// source volumes dropped before the next), in the given order. <paramref name="progress"/> hears each finished
-    /// case's name.
+    /// case's name, followed by its warnings in parentheses when it has some.
     /// </summary>
     public static IReadOnlyList<PreparedCase> PrepareAll(
         IReadOnlyList<CaseFiles> cases,
@@ -86,7 +105,7 @@ public static class CaseLoader
                 i =>
                 {
                     prepared[i] = Prepare(cases[i], labels, options);
-                    progress?.Report(cases[i].Name);
+                    progress?.Report(prepared[i].Warnings.Count == 0 ? cases[i].Name : $"{cases[i].Name} (warning: {string.Join("; ", prepared[i].Warnings)})");
                 });
         }
         catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is SegANException first)

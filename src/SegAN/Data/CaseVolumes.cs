@@ -59,6 +59,9 @@ public sealed class CaseVolumes
     /// <summary>The label map, or null.</summary>
     public Volume? Segmentation { get; }
 
+    /// <summary>Warnings from reading the case (non-finite voxels counted as background, see <see cref="NonFiniteVoxels"/>), each naming its file.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The first modality's geometry, shared by every image of the case.</summary>
     public ImageGeometry Geometry => Modalities[0].Geometry;
 

@@ -27,12 +27,9 @@ public static class DatasetDiscovery
         }
 
         var rootPath = Path.TrimEndingDirectorySeparator(root.FullName);
-        // Hidden files (macOS "._" resource forks, atomic-write temporaries) are never images of a case.
-        var files = root.EnumerateFiles("*", SearchOption.AllDirectories)
-            .Where(f => !f.Name.StartsWith('.'))
-            .Select(f => f.FullName)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        // Hidden files (macOS "._" resource forks, atomic-write temporaries) are never images of a case; linked
+        // folders are not entered (a loop would multiply cases, a link to / would leave the dataset).
+        var files = DatasetFiles.Enumerate(root.FullName).ToList();
 
         var anchorPattern = layout.Modalities[0].Pattern;
         var otherPatterns = layout.Modalities.Skip(1).Select(m => m.Pattern)

@@ -101,7 +101,7 @@ public static class DatasetPresets
         }
 
         var presets = new[] { DatasetPreset.Brats2023, DatasetPreset.Brats2021, DatasetPreset.Brats2015 };
-        foreach (var file in root.EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !f.Name.StartsWith('.')).OrderBy(f => f.FullName, StringComparer.Ordinal))
+        foreach (var file in DatasetFiles.Enumerate(root.FullName).Select(f => new FileInfo(f)))
         {
             foreach (var preset in presets)
             {

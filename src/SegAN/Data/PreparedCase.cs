@@ -32,6 +32,9 @@ public sealed record PreparedCase(
     ImageGeometry SourceGeometry,
     LabelConvention Labels)
 {
+    /// <summary>Warnings from reading the case (see <see cref="CaseVolumes.Warnings"/>).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Image channels (modalities).</summary>
     public int Channels => Modalities.Count;
 

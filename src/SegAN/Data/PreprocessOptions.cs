@@ -38,6 +38,9 @@ public sealed record PreprocessOptions(
             throw new SegANException($"crop size {CropX}x{CropY}x{CropZ} must be positive");
         }
 
+        // The prepared grid is allocated per case and modality: it obeys the same ceiling as an image file.
+        Imaging.ImageLimits.CheckVoxels("--crop", [CropX, CropY, CropZ], "prepared grid");
+
         return this;
     }
 }

@@ -65,7 +65,7 @@ public static class CasePairing
         }
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+        foreach (var file in Data.DatasetFiles.Enumerate(folder.FullName).Select(f => new FileInfo(f)))
         {
             var name = BratsCaseName(file);
             if (name is not null)

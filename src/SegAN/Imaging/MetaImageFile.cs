@@ -46,14 +46,24 @@ public static class MetaImageFile
             throw new SegANException(Directory.Exists(path) ? $"{path}: is a folder, not a MetaImage file" : $"{path}: file not found");
         }
 
+        // Only the header is read here (at most 64 KiB); the voxel data is streamed once its size is checked.
         byte[] bytes;
+        long fileBytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            fileBytes = file.CanSeek ? file.Length : 0;
+            bytes = new byte[Math.Min(fileBytes, MaxHeaderBytes)];
+            file.ReadExactly(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new SegANException($"{path}: cannot read: {e.Message}", e);
+        }
+
+        if (fileBytes == 0)
+        {
+            throw new SegANException($"{path}: empty, or not a regular file; not a MetaImage file");
         }
 
         var (fields, dataStart) = ParseHeader(bytes, path);
@@ -70,6 +80,8 @@ public static class MetaImageFile
         {
             throw new SegANException($"{path}: DimSize '{Get("DimSize")}' must be {ndims.ToString(CultureInfo.InvariantCulture)} positive integers");
         }
+
+        var total = ImageLimits.CheckVoxels(path, [.. dimSize.Select(d => (long)d)], "DimSize");
 
         if (fields.TryGetValue("ElementNumberOfChannels", out var channels) && channels.Trim() != "1")
         {
@@ -125,17 +137,9 @@ public static class MetaImageFile
         }
 
         var perVolume = (long)shape3[0] * shape3[1] * shape3[2];
-        var needed = checked(perVolume * volumeCount * type.ByteSize());
-        var raw = DataBytes(path, bytes, dataStart, fields, compressed, needed);
+        var needed = ImageLimits.Bytes(path, total, type.ByteSize());
         var geometry = new ImageGeometry(shape3, spacing3, affine);
-        var volumes = new Volume[volumeCount];
-        for (var t = 0; t < volumeCount; t++)
-        {
-            var data = new float[perVolume];
-            VoxelCodec.Decode(raw.AsSpan(checked((int)(t * perVolume * type.ByteSize()))), type, bigEndian, data);
-            volumes[t] = new Volume(data, geometry);
-        }
-
+        var volumes = ReadVolumes(path, fields, dataStart, fileBytes, compressed, needed, perVolume, volumeCount, type, bigEndian, geometry);
         return new MetaImage(path, type, bigEndian, compressed, dimSize, spacing[..ndims], volumes);
     }
 
@@ -172,15 +176,27 @@ public static class MetaImageFile
         throw new SegANException($"{path}: not a MetaImage file (no ElementDataFile line in its header)");
     }
 
-    private static byte[] DataBytes(string path, byte[] headerFile, int dataStart, Dictionary<string, string> fields, bool compressed, long needed)
+    private static Volume[] ReadVolumes(
+        string path,
+        Dictionary<string, string> fields,
+        int dataStart,
+        long fileBytes,
+        bool compressed,
+        long needed,
+        long perVolume,
+        int volumeCount,
+        NiftiDataType type,
+        bool bigEndian,
+        ImageGeometry geometry)
     {
         var dataFile = fields["ElementDataFile"];
-        byte[] source;
+        var local = dataFile.Equals("LOCAL", StringComparison.OrdinalIgnoreCase);
         string where;
-        int start;
-        if (dataFile.Equals("LOCAL", StringComparison.OrdinalIgnoreCase))
+        long start;
+        long length;
+        if (local)
         {
-            (source, where, start) = (headerFile, path, dataStart);
+            (where, start, length) = (path, dataStart, fileBytes);
         }
         else if (dataFile.StartsWith("LIST", StringComparison.OrdinalIgnoreCase) || dataFile.Contains('%', StringComparison.Ordinal) || dataFile.Contains(' ', StringComparison.Ordinal))
         {
@@ -188,23 +204,17 @@ public static class MetaImageFile
         }
         else
         {
-            where = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, dataFile);
-            if (!File.Exists(where))
-            {
-                throw new SegANException($"{path}: its data file {where} was not found");
-            }
-
-            source = File.ReadAllBytes(where);
-            start = 0;
+            where = DataFilePath(path, dataFile);
+            (start, length) = (0, new FileInfo(where).Length);
         }
 
-        var available = source.Length - start;
+        var available = length - start;
         if (fields.TryGetValue("HeaderSize", out var headerSizeText))
         {
             var headerSize = ParseInts(headerSizeText, "HeaderSize", path)[0];
 
             // -1: the data sits at the end of the file, after a header of unknown size (raw data only).
-            var skip = headerSize >= 0 ? headerSize : compressed ? 0 : (int)Math.Max(0, available - needed);
+            var skip = headerSize >= 0 ? headerSize : compressed ? 0 : Math.Max(0, available - needed);
             start += skip;
             available -= skip;
         }
@@ -214,22 +224,13 @@ public static class MetaImageFile
             throw new SegANException($"{where}: truncated MetaImage data (the file ends inside HeaderSize)");
         }
 
-        byte[] raw;
+        // Sizes before allocation: raw data must be all there; zlib data cannot inflate past DEFLATE's ratio.
         if (compressed)
         {
-            raw = new byte[needed];
-            try
+            var most = ImageLimits.Bytes(where, available, NiftiFile.MaxDeflateRatio) + (1 << 16);
+            if (most < needed)
             {
-                using var zlib = new ZLibStream(new MemoryStream(source, start, available), CompressionMode.Decompress);
-                var got = zlib.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
-                if (got < needed)
-                {
-                    throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"{where}: truncated or wrong DimSize: the compressed data holds {got} bytes, DimSize and ElementType need {needed}"));
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw new SegANException($"{where}: corrupt zlib data (CompressedData = True): {e.Message}", e);
+                throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"{where}: truncated or wrong DimSize: {available} bytes of compressed data inflate to at most {most}, DimSize and ElementType need {needed}"));
             }
         }
         else
@@ -239,16 +240,83 @@ public static class MetaImageFile
                 throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"{where}: truncated or wrong DimSize: {available} bytes of data, DimSize and ElementType need {needed}"));
             }
 
-            if (available > needed && dataFile.Equals("LOCAL", StringComparison.OrdinalIgnoreCase))
+            if (available > needed && local)
             {
                 throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"{where}: DimSize does not match the data size: {available} bytes of data, DimSize and ElementType need {needed}"));
             }
-
-            raw = source.AsSpan(start, (int)needed).ToArray();
         }
 
-        return raw;
+        try
+        {
+            using var file = new FileStream(where, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            file.Position = start;
+            using var data = compressed ? new ZLibStream(file, CompressionMode.Decompress) : (Stream)file;
+            var volumes = new Volume[volumeCount];
+            var none = ReadOnlyMemory<byte>.Empty;
+            for (var t = 0; t < volumeCount; t++)
+            {
+                var voxels = new float[perVolume];
+                var got = VoxelCodec.ReadInto(ref none, data, type, bigEndian, voxels);
+                if (got < perVolume * type.ByteSize())
+                {
+                    var have = (t * perVolume * type.ByteSize()) + got;
+                    throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"{where}: truncated or wrong DimSize: the {(compressed ? "compressed " : string.Empty)}data holds {have} bytes, DimSize and ElementType need {needed}"));
+                }
+
+                volumes[t] = new Volume(voxels, geometry);
+            }
+
+            // Reading stops at what DimSize promised: a zlib stream inflating further is never read on.
+            return volumes;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new SegANException($"{where}: corrupt zlib data (CompressedData = True): {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SegANException($"{where}: cannot read: {e.Message}", e);
+        }
     }
+
+    /// <summary>
+    /// The data file an ElementDataFile names: a regular file inside the header's folder (symbolic links resolved),
+    /// never an absolute path, a <c>..</c> escape or a device.
+    /// </summary>
+    private static string DataFilePath(string path, string dataFile)
+    {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var realFolder = OutputPath.RealPath(folder);
+        var where = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, dataFile));
+        if (System.IO.Path.IsPathRooted(dataFile) || !IsInside(where, folder))
+        {
+            throw new SegANException($"{path}: ElementDataFile = {dataFile} points outside the header's folder {folder}; the data file must sit beside the header");
+        }
+
+        if (!File.Exists(where))
+        {
+            throw new SegANException($"{path}: its data file {where} was not found");
+        }
+
+        var real = OutputPath.RealPath(where);
+        if (!IsInside(real, realFolder))
+        {
+            throw new SegANException($"{path}: ElementDataFile = {dataFile} is a link to {real}, outside the header's folder {folder}");
+        }
+
+        using (var probe = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+        {
+            if (!probe.CanSeek || probe.Length == 0)
+            {
+                throw new SegANException($"{path}: its data file {where} is empty or not a regular file");
+            }
+        }
+
+        return real;
+    }
+
+    private static bool IsInside(string file, string folder) =>
+        file.StartsWith(System.IO.Path.TrimEndingDirectorySeparator(folder) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static NiftiDataType ElementType(string name, string path) => name.ToUpperInvariant() switch
     {

@@ -25,7 +25,7 @@ public static class NiftiFile
     public static NiftiHeader ReadHeader(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = Open(path);
+        using var stream = Open(path, out _, out _);
         var buffer = new byte[NiftiHeader.Nifti2HeaderSize];
         var n = ReadUpTo(stream, buffer, path);
         return NiftiHeader.Parse(buffer.AsSpan(0, n), path);
@@ -199,7 +199,7 @@ public static class NiftiFile
     private static NiftiImage ReadCore(string path, bool requireSingleVolume)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = Open(path);
+        using var stream = Open(path, out var compressed, out var fileBytes);
         var head = new byte[NiftiHeader.Nifti2HeaderSize];
         var got = ReadUpTo(stream, head, path);
         var header = NiftiHeader.Parse(head.AsSpan(0, got), path);
@@ -208,38 +208,39 @@ public static class NiftiFile
             throw new SegANException($"{path}: a {header.Dim[0].ToString(CultureInfo.InvariantCulture)}D NIfTI ({string.Join('x', header.Shape)}) where a single 3D volume is required");
         }
 
+        // Sizes before allocation: the ceiling on voxels, then the bytes the file can hold (exactly, uncompressed;
+        // at most DEFLATE's largest ratio times the compressed size, gzipped).
+        var size = header.DataType.ByteSize();
+        var perVolume = header.VoxelsPerVolume;
+        var total = ImageLimits.CheckVoxels(path, header.Shape, "NIfTI dims");
+        var needed = ImageLimits.Bytes(path, total, size);
+        var dataMax = compressed ? ImageLimits.Bytes(path, fileBytes, MaxDeflateRatio) + (1 << 16) : fileBytes - header.VoxOffset;
+        if (dataMax < needed)
+        {
+            throw new SegANException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{path}: truncated or wrong dims: dims {string.Join('x', header.Shape)} of {header.DataType.Name()} need {needed} bytes of voxel data after vox_offset {header.VoxOffset}, the {(compressed ? $"{fileBytes}-byte gzip file can hold at most {dataMax}" : $"file has {Math.Max(0, dataMax)}")}"));
+        }
+
         // Bytes of the header buffer that are already voxel data (vox_offset below 540), then skip extensions.
-        var pending = header.VoxOffset < got ? head.AsMemory((int)header.VoxOffset, got - (int)header.VoxOffset) : Memory<byte>.Empty;
+        ReadOnlyMemory<byte> pending = header.VoxOffset < got ? head.AsMemory((int)header.VoxOffset, got - (int)header.VoxOffset) : Memory<byte>.Empty;
         Skip(stream, header.VoxOffset - got, path, header);
 
         var shape = new[] { (int)Extent(header, 1), (int)Extent(header, 2), (int)Extent(header, 3) };
         var geometry = new ImageGeometry(shape, header.Spacing, header.Affine) { Nifti = header.Geometry };
-        var size = header.DataType.ByteSize();
-        var perVolume = header.VoxelsPerVolume;
-        var buffer = new byte[checked(perVolume * size)];
         var volumes = new Volume[header.VolumeCount];
         for (var t = 0; t < volumes.Length; t++)
         {
-            var filled = 0;
-            if (!pending.IsEmpty)
+            var data = new float[perVolume];
+            var filled = VoxelCodec.ReadInto(ref pending, stream, header.DataType, header.BigEndian, data);
+            if (filled < perVolume * size)
             {
-                var take = Math.Min(pending.Length, buffer.Length);
-                pending.Span[..take].CopyTo(buffer);
-                pending = pending[take..];
-                filled = take;
-            }
-
-            filled += stream.ReadAtLeast(buffer.AsSpan(filled), buffer.Length - filled, throwOnEndOfStream: false);
-            if (filled < buffer.Length)
-            {
-                var have = (t * (long)buffer.Length) + filled;
+                var have = (t * perVolume * size) + filled;
                 throw new SegANException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{path}: truncated or wrong dims: dims {string.Join('x', header.Shape)} of {header.DataType.Name()} need {perVolume * size * volumes.Length} bytes of voxel data after vox_offset {header.VoxOffset}, the file has {have}"));
+                    $"{path}: truncated or wrong dims: dims {string.Join('x', header.Shape)} of {header.DataType.Name()} need {needed} bytes of voxel data after vox_offset {header.VoxOffset}, the file has {have}"));
             }
 
-            var data = new float[perVolume];
-            VoxelCodec.Decode(buffer, header.DataType, header.BigEndian, data);
             if (header.HasScaling && (header.SclSlope != 1 || header.SclInter != 0))
             {
                 // In double, then rounded once: as close to the stored value as float32 allows.
@@ -253,20 +254,24 @@ public static class NiftiFile
             volumes[t] = new Volume(data, geometry);
         }
 
+        // Never read past what the header promised: one byte more is enough to know the dims are wrong.
         if (!pending.IsEmpty || stream.ReadByte() >= 0)
         {
             throw new SegANException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{path}: dims {string.Join('x', header.Shape)} of {header.DataType.Name()} ({perVolume * size * volumes.Length} bytes) do not match the data size: the file has more voxel data after vox_offset {header.VoxOffset}"));
+                $"{path}: dims {string.Join('x', header.Shape)} of {header.DataType.Name()} ({needed} bytes) do not match the data size: the file has more voxel data after vox_offset {header.VoxOffset}"));
         }
 
         return new NiftiImage(path, header, volumes);
     }
 
+    /// <summary>DEFLATE's largest expansion (about 1032:1), rounded up: a gzip file cannot inflate to more than this times its size.</summary>
+    internal const long MaxDeflateRatio = 1100;
+
     private static long Extent(NiftiHeader h, int i) => i <= h.Dim[0] ? h.Dim[i] : 1;
 
     /// <summary>Opens the file, decompressing when it starts with the gzip signature (whatever its name).</summary>
-    private static Stream Open(string path)
+    private static Stream Open(string path, out bool compressed, out long fileBytes)
     {
         if (!File.Exists(path))
         {
@@ -283,10 +288,19 @@ public static class NiftiFile
             throw new SegANException($"{path}: cannot open: {e.Message}", e);
         }
 
+        // The size on disk is what the file holds: a device or a FIFO (/dev/zero, a pipe) is refused, never read.
+        fileBytes = file.CanSeek ? file.Length : 0;
+        if (fileBytes == 0)
+        {
+            file.Dispose();
+            throw new SegANException($"{path}: empty, or not a regular file; not NIfTI");
+        }
+
         var b0 = file.ReadByte();
         var b1 = file.ReadByte();
         file.Position = 0;
-        return b0 == 0x1f && b1 == 0x8b ? new GzipErrors(new GZipStream(file, CompressionMode.Decompress), path) : file;
+        compressed = b0 == 0x1f && b1 == 0x8b;
+        return compressed ? new GzipErrors(new GZipStream(file, CompressionMode.Decompress), path) : file;
     }
 
     private static int ReadUpTo(Stream stream, byte[] buffer, string path) =>

@@ -299,7 +299,21 @@ public sealed record NiftiHeader
             throw new SegANException($"{path}: invalid vox_offset {VoxOffset.ToString(CultureInfo.InvariantCulture)} (the data cannot start inside the {minOffset.ToString(CultureInfo.InvariantCulture)}-byte header)");
         }
 
-        if (VoxelsPerVolume > Array.MaxLength || VolumeCount > Array.MaxLength)
+        // Checked: dims from a hostile header may multiply past 64 bits.
+        long voxels = 1;
+        try
+        {
+            for (var i = 1; i <= Dim[0]; i++)
+            {
+                voxels = checked(voxels * Dim[i]);
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new SegANException($"{path}: NIfTI dims {string.Join('x', Shape)} multiply to more voxels than 64 bits hold; the header is corrupt");
+        }
+
+        if (VoxelsPerVolume > Array.MaxLength || VolumeCount > Array.MaxLength || Shape.Take(3).Any(d => d > int.MaxValue))
         {
             throw new SegANException($"{path}: NIfTI dims {string.Join('x', Shape)} are too large to hold in memory");
         }

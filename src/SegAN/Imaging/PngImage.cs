@@ -112,7 +112,14 @@ public static class PngImage
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (!file.CanSeek || file.Length == 0)
+            {
+                throw new SegANException($"{path}: empty, or not a regular file; not a PNG file");
+            }
+
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -134,6 +141,16 @@ public static class PngImage
         if (bytes[12] != 'I' || bytes[13] != 'H' || bytes[14] != 'D' || bytes[15] != 'R')
         {
             throw new SegANException($"{path}: corrupt PNG (no IHDR chunk first)");
+        }
+
+        // Size before decoding: the picture's pixels (times 4 bytes, RGBA at most) against the ceiling and what
+        // the compressed stream can inflate to.
+        var width = (uint)BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16));
+        var height = (uint)BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20));
+        var pixels = ImageLimits.CheckVoxels(path, [width, height], "PNG size");
+        if (ImageLimits.Bytes(path, bytes.LongLength, NiftiFile.MaxDeflateRatio) < pixels / 8)
+        {
+            throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"{path}: corrupt PNG: {width}x{height} pixels cannot come from {bytes.Length} bytes"));
         }
 
         return bytes[25];

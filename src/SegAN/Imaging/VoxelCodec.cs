@@ -7,6 +7,44 @@ namespace SegAN.Imaging;
 /// <summary>Converts raw voxel bytes of any supported type and byte order to and from float32.</summary>
 internal static class VoxelCodec
 {
+    /// <summary>
+    /// Fills <paramref name="destination"/> with voxels read from <paramref name="prefix"/> (consumed first) and then
+    /// <paramref name="stream"/>, decoding a chunk at a time so that no byte buffer as large as the volume is ever
+    /// allocated. Returns the bytes obtained: fewer than the volume needs when the data ends early.
+    /// </summary>
+    public static long ReadInto(ref ReadOnlyMemory<byte> prefix, Stream stream, NiftiDataType type, bool bigEndian, float[] destination)
+    {
+        var size = type.ByteSize();
+        var chunk = new byte[Math.Min(1 << 20, Math.Max(size, destination.LongLength * size))];
+        var perChunk = chunk.Length / size;
+        long done = 0;
+        long bytes = 0;
+        while (done < destination.LongLength)
+        {
+            var want = (int)(Math.Min(perChunk, destination.LongLength - done) * size);
+            var filled = 0;
+            if (!prefix.IsEmpty)
+            {
+                var take = Math.Min(prefix.Length, want);
+                prefix.Span[..take].CopyTo(chunk);
+                prefix = prefix[take..];
+                filled = take;
+            }
+
+            filled += stream.ReadAtLeast(chunk.AsSpan(filled, want - filled), want - filled, throwOnEndOfStream: false);
+            bytes += filled;
+            var voxels = filled / size;
+            Decode(chunk.AsSpan(0, voxels * size), type, bigEndian, destination.AsSpan((int)done, voxels));
+            done += voxels;
+            if (filled < want)
+            {
+                break;
+            }
+        }
+
+        return bytes;
+    }
+
     /// <summary>Decodes <paramref name="source"/> (whole voxels) into <paramref name="destination"/>.</summary>
     public static void Decode(ReadOnlySpan<byte> source, NiftiDataType type, bool bigEndian, Span<float> destination)
     {

@@ -4,7 +4,11 @@ using SegAN.Imaging;
 namespace SegAN.Inference;
 
 /// <summary>One case segmented: its label map and, when asked for, one probability map per region, in the input's geometry.</summary>
-public sealed record CaseSegmentation(string Name, Volume Labels, IReadOnlyList<Volume>? Probabilities);
+public sealed record CaseSegmentation(string Name, Volume Labels, IReadOnlyList<Volume>? Probabilities)
+{
+    /// <summary>Warnings from reading the case (non-finite voxels counted as background), each naming its file.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Segments whole cases the way the model was trained: the same preprocessing, then every axial slice of the
@@ -40,7 +44,7 @@ public sealed class CasePredictor
         ArgumentNullException.ThrowIfNull(files);
         _engine.Model.Header.EnsureModalities(files.Modalities, _engine.Model.Path);
         var volumes = CaseLoader.Load(files with { SegFile = null });
-        return Segment(volumes);
+        return Segment(volumes) with { Warnings = volumes.Warnings };
     }
 
     /// <summary>Segments one case already in memory (its label map, if any, is ignored).</summary>

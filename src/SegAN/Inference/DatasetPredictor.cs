@@ -13,7 +13,11 @@ public enum CaseOutcome
 }
 
 /// <summary>One case's outcome; <see cref="Error"/> says why a failed case failed.</summary>
-public sealed record CaseResult(string Name, CaseOutcome Outcome, string? OutputFile, string? Error, double Seconds);
+public sealed record CaseResult(string Name, CaseOutcome Outcome, string? OutputFile, string? Error, double Seconds)
+{
+    /// <summary>Warnings from reading the case (non-finite voxels counted as background), each naming its file.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Segments many cases into an output folder: <c>CASE_seg.nii.gz</c> (uint8, the input's header geometry) and,
@@ -45,6 +49,52 @@ public static class DatasetPredictor
     }
 
     /// <summary>
+    /// Throws a <see cref="SegANException"/> (before anything is written) when an output of some case would be one
+    /// of the input files of the cases read (an image or a truth label map: <c>predict -o CASE_DIR</c> would replace
+    /// <c>CASE_seg.nii.gz</c>), or would replace an existing file inside a case's folder.
+    /// </summary>
+    public static void EnsureNoInputOverwritten(IReadOnlyList<CaseFiles> cases, string outputDirectory, PredictOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(options);
+        var inputs = new Dictionary<string, (string Case, string Role)>(StringComparer.Ordinal);
+        foreach (var c in cases)
+        {
+            foreach (var (file, modality) in c.ModalityFiles.Zip(c.Modalities))
+            {
+                inputs.TryAdd(OutputPath.RealPath(file), (c.Name, $"its {modality} image"));
+            }
+
+            if (c.SegFile is { } seg)
+            {
+                inputs.TryAdd(OutputPath.RealPath(seg), (c.Name, "its truth label map"));
+            }
+        }
+
+        var folder = OutputPath.RealPath(outputDirectory);
+        var caseFolders = cases.Select(c => OutputPath.RealPath(c.Directory) + Path.DirectorySeparatorChar).ToList();
+        foreach (var c in cases)
+        {
+            var outputs = options.Probabilities
+                ? LabelNames.Regions.Select(r => ProbabilityName(c.Name, r)).Append(OutputName(c.Name))
+                : [OutputName(c.Name)];
+            foreach (var name in outputs)
+            {
+                var output = Path.Combine(folder, name);
+                if (inputs.TryGetValue(output, out var owner))
+                {
+                    throw new SegANException($"--out {outputDirectory}: writing {name} would overwrite {output}, an input of case {owner.Case} ({owner.Role}); choose another output folder");
+                }
+
+                if (File.Exists(output) && !options.SkipExisting && caseFolders.Any(f => output.StartsWith(f, StringComparison.Ordinal)))
+                {
+                    throw new SegANException($"--out {outputDirectory}: writing {name} would overwrite {output} inside a case folder of the input; choose another output folder");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Segments <paramref name="cases"/> into <paramref name="outputDirectory"/> (created when missing), in order;
     /// <paramref name="progress"/> hears each finished case.
     /// </summary>
@@ -64,6 +114,7 @@ public static class DatasetPredictor
             throw new SegANException($"two cases are named '{duplicate.Key}' ({string.Join(", ", duplicate.Select(c => c.Directory))}); their outputs would overwrite each other");
         }
 
+        EnsureNoInputOverwritten(cases, outputDirectory, options);
         Directory.CreateDirectory(outputDirectory);
         var results = new List<CaseResult>();
         foreach (var files in cases)
@@ -91,11 +142,12 @@ public static class DatasetPredictor
 
                     // The label map last: its presence means the case is complete (--skip-existing relies on it).
                     NiftiFile.Write(output, segmentation.Labels, NiftiDataType.UInt8);
-                    result = new CaseResult(files.Name, CaseOutcome.Written, output, null, watch.Elapsed.TotalSeconds);
+                    result = new CaseResult(files.Name, CaseOutcome.Written, output, null, watch.Elapsed.TotalSeconds) { Warnings = segmentation.Warnings };
                 }
-                catch (Exception e) when (e is SegANException or IOException or InvalidDataException or UnauthorizedAccessException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    result = new CaseResult(files.Name, CaseOutcome.Failed, null, e.Message, watch.Elapsed.TotalSeconds);
+                    // Whatever the type (an overflow, memory, a disk error): this case failed, the others still run.
+                    result = new CaseResult(files.Name, CaseOutcome.Failed, null, ErrorReport.OneLine(e), watch.Elapsed.TotalSeconds);
                 }
             }
 

@@ -47,6 +47,49 @@ public sealed record SegANArchitecture(
         return this;
     }
 
+    /// <summary>
+    /// A lower bound on the bytes of the segmentors' float32 weights (convolution kernels only, no biases or batch
+    /// norms), computed without building anything: a file whose header claims more than it holds is refused before
+    /// the networks are allocated.
+    /// </summary>
+    public long MinimumWeightBytes()
+    {
+        long weights = 0;
+        foreach (var conv in FlopCount.Segmentor(this, SizeMultiple, SizeMultiple))
+        {
+            weights = checked(weights + ((long)conv.InChannels * conv.OutChannels * conv.Kernel * conv.Kernel));
+        }
+
+        return checked(weights * 4 * Variant.SegmentorCount());
+    }
+
+    /// <summary>
+    /// Throws a <see cref="SegANException"/> when a batch of <paramref name="batch"/> H x W slices would need an
+    /// activation larger than <see cref="Imaging.ImageLimits.MaxVoxels"/> values (the widest one: 2 x base width maps
+    /// at full resolution, before the last up block), so that <c>--batch 100000</c> is refused before any allocation.
+    /// </summary>
+    public void ValidateBatch(long batch, long height, long width, string option = "--batch")
+    {
+        var maps = Math.Max(InChannels, 2L * BaseWidth);
+        long values;
+        try
+        {
+            values = checked(batch * maps * height * width);
+        }
+        catch (OverflowException)
+        {
+            values = long.MaxValue;
+        }
+
+        var max = Imaging.ImageLimits.MaxVoxels;
+        if (values > max)
+        {
+            throw new SegANException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{option} {batch}: a batch of {batch} {height}x{width} slices needs activations of {values} values ({maps} maps), over the limit of {max} ({Imaging.ImageLimits.MaxVoxelsVariable} or --max-voxels raises it)"));
+        }
+    }
+
     /// <summary>Height and width must be divisible by this: 2^max(depth, critic depth).</summary>
     public int SizeMultiple => 1 << Math.Max(Depth, Variant.CriticCount() > 0 ? CriticDepth : 0);
 

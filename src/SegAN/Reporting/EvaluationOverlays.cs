@@ -102,7 +102,7 @@ public static class EvaluationOverlays
             return null;
         }
 
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var files = Data.DatasetFiles.Enumerate(folder).ToList();
         foreach (var modality in PreferredModalities)
         {
             foreach (var preset in presets)

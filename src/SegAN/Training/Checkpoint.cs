@@ -13,6 +13,7 @@ namespace SegAN.Training;
 /// <param name="Architecture">The networks' architecture, checked on resume.</param>
 /// <param name="Options">The options of the run that wrote the checkpoint.</param>
 /// <param name="TorchRngState">torch's default generator state, base64.</param>
+/// <param name="Settings">The data side of the run (see <see cref="TrainingInputs.Settings"/>), checked on resume; null in older checkpoints.</param>
 public sealed record CheckpointState(
     [property: JsonPropertyName("step")] long Step,
     [property: JsonPropertyName("seconds")] double Seconds,
@@ -20,7 +21,8 @@ public sealed record CheckpointState(
     [property: JsonPropertyName("best_step")] long BestStep,
     [property: JsonPropertyName("architecture")] SegANArchitecture Architecture,
     [property: JsonPropertyName("options")] TrainOptions Options,
-    [property: JsonPropertyName("torch_rng_state")] string TorchRngState);
+    [property: JsonPropertyName("torch_rng_state")] string TorchRngState,
+    [property: JsonPropertyName("settings")] IReadOnlyDictionary<string, string>? Settings = null);
 
 /// <summary>
 /// <c>last.ckpt</c>: everything needed to continue a run exactly: <see cref="CheckpointState"/> as the JSON header,

@@ -143,8 +143,25 @@ public static class DatasetTraining
             validation,
             data.Layout.ModalityNames,
             data.Layout.Labels.Name(),
-            recipe.ToPreprocessingJson());
+            recipe.ToPreprocessingJson(),
+            Settings(data));
         return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, communicator, cancellationToken);
+    }
+
+    /// <summary>The data side of a run, by command-line option, that a resume must not change.</summary>
+    internal static Dictionary<string, string> Settings(DatasetTrainingOptions data)
+    {
+        var p = data.PreprocessOrDefault;
+        return new(StringComparer.Ordinal)
+        {
+            ["--slice-size"] = data.SliceSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["--crop"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.CropX}x{p.CropY}x{p.CropZ}"),
+            ["--val-fraction"] = data.ValidationFraction?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default",
+            ["--percentiles"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.LowerPercentile},{p.UpperPercentile}"),
+            ["--modality"] = string.Join(",", data.Layout.Modalities.Select(m => $"{m.Name}={m.Pattern}")),
+            ["--seg"] = data.Layout.SegPattern ?? string.Empty,
+            ["--labels"] = data.Layout.Labels.Name(),
+        };
     }
 
     private static void Validate(TrainOptions options, DatasetTrainingOptions data)
@@ -153,11 +170,15 @@ public static class DatasetTraining
         ArgumentNullException.ThrowIfNull(data);
         options.Validated();
         data.Validate();
+        Imaging.OutputPath.CheckFolder(options.Out, "--out");
         var multiple = 1 << options.Depth;
         if (data.SliceSize % multiple != 0)
         {
             throw new SegANException($"--slice-size {data.SliceSize} must be a multiple of {multiple} for a depth-{options.Depth} segmentor");
         }
+
+        new Models.SegANArchitecture(options.Variant, data.Layout.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth)
+            .ValidateBatch(options.BatchSize, data.SliceSize, data.SliceSize);
     }
 
     /// <summary>

@@ -115,6 +115,16 @@ public static class ModelFile
                 header.EnsureModalities(expectedModalities, path);
             }
 
+            // The header may claim any size: a network the file's bytes cannot hold is refused before it is built.
+            var present = reader.BaseStream.Length - reader.BaseStream.Position;
+            var claimed = header.Architecture.MinimumWeightBytes();
+            if (claimed > present)
+            {
+                throw new SegANException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: the header's architecture ({header.Architecture}) needs at least {claimed} bytes of weights, the file holds {present}: the weights do not match the header, or the file is truncated"));
+            }
+
             var segmentor = new RegionSegmentor(header.Architecture);
             try
             {

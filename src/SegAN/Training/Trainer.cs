@@ -18,13 +18,18 @@ namespace SegAN.Training;
 /// <param name="Modalities">Modality names in channel order; their count is the networks' input channels.</param>
 /// <param name="LabelConvention">Name of the label convention (stored in the model file).</param>
 /// <param name="Preprocessing">Preprocessing parameters, stored verbatim in the model file.</param>
+/// <param name="Settings">
+/// The data side of the run that the options do not hold, by command-line option (e.g. <c>--slice-size</c> = 160):
+/// saved in the checkpoint, and a resume with another value is refused naming the option.
+/// </param>
 public sealed record TrainingInputs(
     Func<long, ISliceBatchSource> OpenBatches,
     long SlicesPerEpoch,
     IValidationSet? Validation,
     IReadOnlyList<string> Modalities,
     string LabelConvention,
-    JsonElement? Preprocessing = null);
+    JsonElement? Preprocessing = null,
+    IReadOnlyDictionary<string, string>? Settings = null);
 
 /// <summary>A progress report: after every step, and with <see cref="Message"/> for events (validation, checkpoint).</summary>
 public sealed record TrainProgress(
@@ -102,17 +107,22 @@ public static class Trainer
         var totalSteps = options.ResolveSteps(inputs.SlicesPerEpoch);
         RootFirst(communicator, root, () =>
         {
-            if (!options.Resume && File.Exists(checkpointPath))
+            Imaging.OutputPath.CheckFolder(folder, "--out");
+            var held = RunFiles.Where(name => File.Exists(Path.Combine(folder, name))).ToList();
+            if (!options.Resume && held.Count > 0)
             {
-                throw new SegANException($"{checkpointPath}: the run folder already holds a run; continue it with --resume or choose another --out.");
+                throw new SegANException($"{folder}: the run folder already holds a run ({string.Join(", ", held)}); continue it with --resume, or choose another --out.");
             }
 
             if (options.Resume && !File.Exists(checkpointPath))
             {
-                throw new SegANException($"{checkpointPath}: nothing to resume (no checkpoint in the run folder).");
+                throw new SegANException(held.Count > 0
+                    ? $"{checkpointPath}: nothing to resume: the run in {folder} stopped before its first checkpoint ({string.Join(", ", held)} only); remove the folder or choose another --out to start again."
+                    : $"{checkpointPath}: nothing to resume (no checkpoint in the run folder).");
             }
 
             Directory.CreateDirectory(folder);
+            RemoveStaleTemporaries(folder);
         });
 
         using var trainer = new AdversarialTrainer(architecture, options.Optimizer, options.LearningRate, options.Clip, options.DiceWeight, options.Seed, device)
@@ -128,15 +138,13 @@ public static class Trainer
         RootFirst(communicator, root && options.Resume, () =>
         {
             var saved = Checkpoint.ReadState(checkpointPath);
-            if (saved.Options.Optimizer != options.Optimizer)
-            {
-                throw new SegANException($"{checkpointPath}: the run was trained with --optimizer {saved.Options.Optimizer.ToString().ToLowerInvariant()}; resume with the same optimizer.");
-            }
 
-            // The seed fixes the split and the batch stream: another one would silently train on other data.
-            if (saved.Options.Seed != options.Seed || saved.Options.BatchSize != options.BatchSize)
+            // A resume continues the same run: an option that changes it (the seed fixes the split and the batch
+            // stream, the slice size the data, the learning rate the updates...) is refused, each one named.
+            var changed = ChangedSettings(saved, options, inputs.Settings);
+            if (changed.Count > 0)
             {
-                throw new SegANException(Inv($"{checkpointPath}: the run was trained with --seed {saved.Options.Seed} and --batch {saved.Options.BatchSize}; resume with the same values."));
+                throw new SegANException($"{checkpointPath}: --resume continues the same run, but options differ from the run's: {string.Join("; ", changed)}; resume with the run's values or start a new run in another --out.");
             }
 
             var state = Checkpoint.Load(checkpointPath, trainer);
@@ -155,8 +163,9 @@ public static class Trainer
         }
 
         // Ranks other than 0 write nothing: their log and metrics go to a null stream.
-        using var log = root ? new StreamWriter(Path.Combine(folder, LogFileName), append: true, Encoding.UTF8) { AutoFlush = true } : new StreamWriter(Stream.Null);
-        using var metrics = root ? new StreamWriter(metricsPath, append: true, Encoding.UTF8) { AutoFlush = true } : new StreamWriter(Stream.Null);
+        // UTF-8 without a byte-order mark: json.loads and other standard tools fail on a BOM.
+        using var log = root ? new StreamWriter(Path.Combine(folder, LogFileName), append: true, NoBom) { AutoFlush = true } : new StreamWriter(Stream.Null);
+        using var metrics = root ? new StreamWriter(metricsPath, append: true, NoBom) { AutoFlush = true } : new StreamWriter(Stream.Null);
         void Log(string line) => log.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {line}");
 
         Log(options.Resume
@@ -189,7 +198,7 @@ public static class Trainer
                 return;
             }
 
-            Checkpoint.Save(checkpointPath, trainer, new CheckpointState(step, Seconds(), bestDice, bestStep, architecture, options, string.Empty));
+            Checkpoint.Save(checkpointPath, trainer, new CheckpointState(step, Seconds(), bestDice, bestStep, architecture, options, string.Empty, inputs.Settings));
             lastGoodStep = step;
         }
 
@@ -297,6 +306,96 @@ public static class Trainer
         return new TrainResult(TrainStatus.Completed, step, totalSteps, bestDice, bestStep, folder, final);
     }
 
+    // The files whose presence means the folder holds a run (a killed run may have only its log and metrics).
+    private static readonly string[] RunFiles = [Checkpoint.FileName, ModelFile.FileName, MetricsFileName, LogFileName, OptionsFileName];
+
+    /// <summary>
+    /// The options of <paramref name="saved"/>'s run that differ from this one's, as "--lr was 2e-05, now 0.0002".
+    /// --steps, --epochs, --val-every and --log-every may change (train longer, validate more often); so may --out.
+    /// </summary>
+    internal static List<string> ChangedSettings(CheckpointState saved, TrainOptions options, IReadOnlyDictionary<string, string>? settings)
+    {
+        var was = saved.Options;
+        var changed = new List<string>();
+        void Check(string option, object? before, object? now)
+        {
+            var a = Convert.ToString(before, CultureInfo.InvariantCulture);
+            var b = Convert.ToString(now, CultureInfo.InvariantCulture);
+            if (!string.Equals(a, b, StringComparison.Ordinal))
+            {
+                changed.Add($"{option} was {a ?? "unset"}, now {b ?? "unset"}");
+            }
+        }
+
+        Check("--variant", was.Variant.CliName(), options.Variant.CliName());
+        Check("--batch", was.BatchSize, options.BatchSize);
+        Check("--lr", was.LearningRate, options.LearningRate);
+        Check("--optimizer", was.Optimizer.ToString().ToLowerInvariant(), options.Optimizer.ToString().ToLowerInvariant());
+        Check("--lr-schedule", was.LrSchedule.ToString().ToLowerInvariant(), options.LrSchedule.ToString().ToLowerInvariant());
+        Check("--clip", was.Clip, options.Clip);
+        Check("--dice-weight", was.DiceWeight, options.DiceWeight);
+        Check("--dice-mode", was.DiceMode.ToString().ToLowerInvariant(), options.DiceMode.ToString().ToLowerInvariant());
+        Check("--seed", was.Seed, options.Seed);
+        Check("--depth", was.Depth, options.Depth);
+        Check("--width", was.BaseWidth, options.BaseWidth);
+        Check("--critic-depth", was.CriticDepth, options.CriticDepth);
+        if (was.Data is not null && options.Data is not null)
+        {
+            Check("--data", Path.TrimEndingDirectorySeparator(was.Data), Path.TrimEndingDirectorySeparator(options.Data));
+        }
+
+        if (saved.Settings is { } before && settings is not null)
+        {
+            foreach (var key in before.Keys.Union(settings.Keys).Order(StringComparer.Ordinal))
+            {
+                Check(key, before.GetValueOrDefault(key), settings.GetValueOrDefault(key));
+            }
+        }
+
+        return changed;
+    }
+
+    // A process killed while writing leaves its temporary file (".last.ckpt.PID.tmp", never under a final name):
+    // those of processes that no longer run (or of this one's earlier use of the PID) are removed.
+    private static void RemoveStaleTemporaries(string folder)
+    {
+        foreach (var temp in Directory.EnumerateFiles(folder, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(temp).Split('.');
+            var owner = parts.Length >= 3 && int.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : (int?)null;
+            if (owner is { } p && p != Environment.ProcessId && IsRunning(p))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SegANException($"{temp}: cannot remove a stale temporary file: {e.Message}", e);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     // Runs a setup step that only some ranks do (rank 0's file checks), then lets every rank learn whether it failed,
     // so that a failing rank 0 stops the others instead of leaving them waiting in a collective call.
     private static void RootFirst(Distributed.ICommunicator? communicator, bool run, Action setup)
@@ -399,6 +498,8 @@ public static class Trainer
         File.WriteAllText(temp, text, new UTF8Encoding(false));
         File.Move(temp, path, overwrite: true);
     }
+
+    private static readonly UTF8Encoding NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
