@@ -24,6 +24,7 @@ public static class SeganApp
         root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
         return root;
     }
 

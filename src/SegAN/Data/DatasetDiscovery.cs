@@ -27,9 +27,10 @@ public static class DatasetDiscovery
         }
 
         var rootPath = Path.TrimEndingDirectorySeparator(root.FullName);
-        // Hidden files (macOS "._" resource forks, atomic-write temporaries) are never images of a case.
+        // Hidden files (macOS "._" resource forks, atomic-write temporaries) and hidden folders (a server's upload
+        // store, .git) never hold images of a case.
         var files = root.EnumerateFiles("*", SearchOption.AllDirectories)
-            .Where(f => !f.Name.StartsWith('.'))
+            .Where(f => !IsHidden(rootPath, f.FullName))
             .Select(f => f.FullName)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -94,6 +95,10 @@ public static class DatasetDiscovery
 
         return [.. caseDirs.Select(dir => ReadCase(dir, rootPath, files, layout, requireLabels))];
     }
+
+    /// <summary>Whether any name of <paramref name="file"/> below <paramref name="rootPath"/> starts with a dot.</summary>
+    internal static bool IsHidden(string rootPath, string file) =>
+        Path.GetRelativePath(rootPath, file).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'));
 
     private static CaseFiles ReadCase(string dir, string rootPath, List<string> files, DatasetLayout layout, bool requireLabels)
     {

@@ -101,7 +101,7 @@ public static class DatasetPresets
         }
 
         var presets = new[] { DatasetPreset.Brats2023, DatasetPreset.Brats2021, DatasetPreset.Brats2015 };
-        foreach (var file in root.EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !f.Name.StartsWith('.')).OrderBy(f => f.FullName, StringComparer.Ordinal))
+        foreach (var file in root.EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !DatasetDiscovery.IsHidden(root.FullName, f.FullName)).OrderBy(f => f.FullName, StringComparer.Ordinal))
         {
             foreach (var preset in presets)
             {
