@@ -35,6 +35,20 @@ internal sealed class InferenceService : IDisposable
 
     public int Concurrent { get; }
 
+    /// <summary>Segmentations running or waiting for a run.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Takes every run slot until the result is disposed, so that requests queue (tests of the queue use it).</summary>
+    internal async Task<IDisposable> HoldRuns()
+    {
+        for (var i = 0; i < Concurrent; i++)
+        {
+            await _runs.WaitAsync().ConfigureAwait(false);
+        }
+
+        return new Release(_runs, Concurrent);
+    }
+
     /// <summary>The label map of <paramref name="files"/> by <paramref name="model"/>, and whether it came from the cache.</summary>
     public async Task<(InferenceResult Result, bool Cached)> Segment(ServedSegmentor model, string id, CaseFiles files)
     {
@@ -127,6 +141,11 @@ internal sealed class InferenceService : IDisposable
         {
             _cache.TryRemove(oldest, out _);
         }
+    }
+
+    private sealed class Release(SemaphoreSlim runs, int count) : IDisposable
+    {
+        public void Dispose() => runs.Release(count);
     }
 
     private static string Key(ServedSegmentor model, string id, CaseFiles files)
