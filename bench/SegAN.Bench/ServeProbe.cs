@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SegAN.Data;
 using SegAN.Imaging;
 using SegAN.Server;

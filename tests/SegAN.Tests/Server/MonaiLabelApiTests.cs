@@ -111,7 +111,11 @@ public sealed class MonaiLabelApiTests(ServerTestData data) : IClassFixture<Serv
         Assert.Equal(ServerTestData.Sha256(parts["image"].Data), byEmail[1].Sha256);
         Assert.Equal("Phantom002_seg.nii.gz", byEmail[1].Filename);
         Assert.Equal(3, JsonDocument.Parse(byEmail[0].Text!).RootElement.GetProperty("label_names").GetProperty("mass").GetInt32());
-        Assert.All(python.Where(p => p.Name == "cgi:image"), p => Assert.Equal(byEmail[1].Sha256, p.Sha256));
+        if (!python.Any(p => p.Name == "cgi:missing"))
+        {
+            Assert.Equal(byEmail[1].Sha256, Assert.Single(python, p => p.Name == "cgi:image").Sha256);
+            Assert.Single(python, p => p.Name == "cgi:params");
+        }
     }
 
     [Fact]

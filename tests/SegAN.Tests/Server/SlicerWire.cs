@@ -92,7 +92,7 @@ internal static class SlicerWire
                     value = field.value if isinstance(field.value, bytes) else field.value.encode('utf-8')
                     parts.append({'name': 'cgi:' + field.name, 'filename': field.filename, 'sha256': hashlib.sha256(value).hexdigest(), 'text': None})
             except ImportError:
-                pass
+                parts.append({'name': 'cgi:missing', 'filename': None, 'sha256': '', 'text': sys.version})
             print(json.dumps(parts))
             """;
         var output = ExportTestModels.Python("email", "python3", script, contentType, bodyFile);
