@@ -3,12 +3,12 @@ using System.Globalization;
 namespace SegAN.Bench;
 
 /// <summary>
-/// Command line of the bench: <c>[--quick] [--json out.json] [--threads N] [--only matmul,train,infer,levers,case,leak,yardstick,io,ops]</c>.
+/// Command line of the bench: <c>[--quick] [--json out.json] [--threads N] [--only matmul,train,infer,levers,case,serve,leak,yardstick,io,ops]</c>.
 /// Quick mode runs every section at toy sizes (a smoke test of the harness, not a measurement).
 /// </summary>
 internal sealed record BenchOptions(bool Quick, string? JsonPath, int Threads, IReadOnlySet<string> Sections, int[]? Batches = null, string? TrainedModel = null)
 {
-    public static readonly string[] AllSections = ["matmul", "train", "infer", "levers", "case", "leak", "yardstick", "io", "ops"];
+    public static readonly string[] AllSections = ["matmul", "train", "infer", "levers", "case", "serve", "leak", "yardstick", "io", "ops"];
 
     public int Size => Quick ? 64 : 160;
 

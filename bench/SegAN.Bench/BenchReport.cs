@@ -49,6 +49,8 @@ internal sealed class BenchReport
 
     public List<CaseResult> Cases { get; } = [];
 
+    public List<ServeResult> Serve { get; } = [];
+
     public List<string> Io { get; } = [];
 
     public BFloat16Dice? BFloat16Dice { get; set; }

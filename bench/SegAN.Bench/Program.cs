@@ -75,7 +75,7 @@ if (options.Runs("train"))
 
 string? modelFolder = null;
 string? modelPath = null;
-if (options.Runs("infer") || options.Runs("levers") || options.Runs("case"))
+if (options.Runs("infer") || options.Runs("levers") || options.Runs("case") || options.Runs("serve"))
 {
     modelFolder = Directory.CreateTempSubdirectory("segan-bench-model-").FullName;
     var recipe = options.Quick
@@ -137,6 +137,13 @@ try
             report.Cases.Add(r);
             Console.WriteLine(Inv($"case {r.Shape} x3 modalities, {r.Engine}: {r.TotalSeconds:F2} s (read {r.ReadSeconds:F2}, preprocess + segment + restore {r.PredictSeconds:F2}, write {r.WriteSeconds:F2}; engine open {r.OpenEngineSeconds:F2}), peak RSS {r.PeakResidentMiB:F0} MiB"));
         }
+    }
+
+    if (options.Runs("serve"))
+    {
+        var r = options.Quick ? ServeProbe.Measure(modelPath!, 96, 64, options.Threads, 2, 5) : ServeProbe.Measure(modelPath!, 240, 155, options.Threads, 5, 50);
+        report.Serve.Add(r);
+        Console.WriteLine(Inv($"serve {r.Shape} x3 modalities, one request at a time over HTTP: cold p50 {r.ColdP50Seconds:F2} s, p95 {r.ColdP95Seconds:F2} s, {r.ColdPerMinute:F1} requests/min ({r.ColdRequests} requests); cached p50 {r.CachedP50Seconds * 1000:F1} ms, p95 {r.CachedP95Seconds * 1000:F1} ms, {r.CachedPerMinute:F0} requests/min ({r.CachedRequests} requests)"));
     }
 }
 finally

@@ -27,6 +27,7 @@ public static class SeganApp
         root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
         // The voxel ceiling of every image read and every buffer sized by input, for all commands.
         root.Options.Add(new Option<long?>(MaxVoxelsName)
         {

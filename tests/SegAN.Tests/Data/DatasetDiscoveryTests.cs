@@ -138,6 +138,19 @@ public sealed class DatasetDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void Discover_IgnoresHiddenFolders_SuchAsAServersUploadStore()
+    {
+        // Given a case and a hidden folder holding two images whose names match the layout (segan serve's uploads)
+        Case2021("A");
+        Touch(".segan-uploads/X_t1ce.nii.gz");
+        Touch(".segan-uploads/Y_t1ce.nii.gz");
+
+        // When / Then only the case is found, and the preset is detected from it alone
+        Assert.Equal(["A"], DatasetDiscovery.Discover(_root, DatasetPresets.Layout(DatasetPreset.Brats2021)).Select(c => c.Name));
+        Assert.Equal(DatasetPreset.Brats2021, DatasetPresets.Detect(_root));
+    }
+
+    [Fact]
     public void Discover_MissingSegmentation_IsAnError_OnlyWhenLabelsAreRequired()
     {
         Case2021("A");
