@@ -25,7 +25,8 @@ public sealed class DatasetCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("T1c=*_t1ce.nii.gz, T2=*_t2.nii.gz, FLAIR=*_flair.nii.gz", console.Output, StringComparison.Ordinal);
-        Assert.Contains("2 case(s): 1 train, 1 validation", console.Output, StringComparison.Ordinal);
+        Assert.Contains("2 case(s): 2 train, 0 validation", console.Output, StringComparison.Ordinal);
+        Assert.Contains("fewer than 10 cases: segan train holds none out and validates on the training cases", console.Output, StringComparison.Ordinal);
         Assert.Contains("ok Phantom002", console.Output, StringComparison.Ordinal);
     }
 
