@@ -14,37 +14,12 @@ flip with probability 1/2; Adam (beta1 0.5) for segmentor and critics, critic we
 L1 + soft Dice (pooled over the batch and the three regions) for the segmentor; at test the whole slice, threshold
 0.5, no masking."""
 import argparse, glob, json, os, sys, time
-import numpy as np, nibabel as nib, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, nibabel as nib, torch, torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'SegAN.Bench'))
-from segan_torch_ref import down, up, loss_all
+from segan_torch_ref import Segmentor, Critic, loss_all  # the paper's networks, width as a parameter
 
 REG = {'WT': (1, 2, 3, 4), 'TC': (1, 3, 4), 'ET': (4,)}
 MODS, SEG = ['*_flair.nii.gz', '*_t1ce.nii.gz'], '*_seg.nii.gz'
-
-
-class Segmentor(nn.Module):  # segan_torch_ref.Segmentor with the width as a parameter (64 = the paper's)
-    def __init__(self, cin, classes, w):
-        super().__init__()
-        self.e1, self.e2, self.e3, self.e4 = down(cin, w, bn=False), down(w, 2 * w), down(2 * w, 4 * w), down(4 * w, 8 * w)
-        self.d1, self.d2, self.d3 = up(8 * w, 4 * w), up(8 * w, 2 * w), up(4 * w, w)
-        self.d4 = up(2 * w, classes, last=True)
-
-    def forward(self, x):
-        e1 = self.e1(x); e2 = self.e2(e1); e3 = self.e3(e2); e4 = self.e4(e3)
-        d = self.d1(e4)
-        d = self.d2(torch.cat([d, e3], 1))
-        d = self.d3(torch.cat([d, e2], 1))
-        return torch.sigmoid(self.d4(torch.cat([d, e1], 1)))
-
-
-class Critic(nn.Module):
-    def __init__(self, cin, w):
-        super().__init__()
-        self.c1, self.c2, self.c3 = down(cin, w, bn=False), down(w, 2 * w), down(2 * w, 4 * w)
-
-    def features(self, x):
-        f1 = self.c1(x); f2 = self.c2(f1); f3 = self.c3(f2)
-        return [x, f1, f2, f3]
 
 
 def find(d, pattern):
