@@ -82,7 +82,7 @@ public static class CaseLoader
     /// <summary>
     /// Reads and prepares cases, up to <paramref name="parallelism"/> at a time (each is read, prepared and its
     /// source volumes dropped before the next), in the given order. <paramref name="progress"/> hears each finished
-    /// case's name, followed by its warnings in parentheses when it has some.
+    /// case's name, one report at a time, followed by its warnings in parentheses when it has some.
     /// </summary>
     public static IReadOnlyList<PreparedCase> PrepareAll(
         IReadOnlyList<CaseFiles> cases,
@@ -96,6 +96,8 @@ public static class CaseLoader
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var prepared = new PreparedCase[cases.Count];
+        // Reports come from worker threads; one at a time, since consoles and writers are not thread-safe.
+        var reporting = new Lock();
         try
         {
             Parallel.For(
@@ -105,6 +107,7 @@ public static class CaseLoader
                 i =>
                 {
                     prepared[i] = Prepare(cases[i], labels, options);
+                    using var _ = reporting.EnterScope();
                     progress?.Report(prepared[i].Warnings.Count == 0 ? cases[i].Name : $"{cases[i].Name} (warning: {string.Join("; ", prepared[i].Warnings)})");
                 });
         }

@@ -32,12 +32,14 @@ public static class FolderEvaluator
         }
 
         var results = new CaseEvaluation[complete.Count];
+        var reporting = new Lock(); // reports come from worker threads; consoles are not thread-safe
         try
         {
             Parallel.For(0, complete.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, i =>
             {
                 var pair = complete[i];
                 results[i] = EvaluateCase(pair.Case, pair.PredictionFile!, pair.TruthFile!, options.Labels);
+                using var _ = reporting.EnterScope();
                 progress?.Report(pair.Case);
             });
         }
