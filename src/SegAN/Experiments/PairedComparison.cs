@@ -1,3 +1,4 @@
+using MathNet.Numerics.Distributions;
 using SegAN.Data;
 using SegAN.Training;
 
@@ -49,89 +50,11 @@ public static class PairedComparison
 
     /// <summary>
     /// Two-sided p-value of Student's t with <paramref name="degreesOfFreedom"/> degrees of freedom:
-    /// P(|T| &gt;= |t|) = I_{df/(df+t^2)}(df/2, 1/2), the regularised incomplete beta function.
+    /// P(|T| &gt;= |t|) = 2 F(-|t|), the lower tail taken directly so a small p keeps its precision.
     /// </summary>
     public static double TwoSidedP(double t, int degreesOfFreedom)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(degreesOfFreedom, 1);
-        if (double.IsNaN(t))
-        {
-            return double.NaN;
-        }
-
-        double df = degreesOfFreedom;
-        return RegularisedIncompleteBeta(df / (df + (t * t)), df / 2, 0.5);
-    }
-
-    /// <summary>I_x(a, b), by the continued fraction (modified Lentz), on the side where it converges fast.</summary>
-    internal static double RegularisedIncompleteBeta(double x, double a, double b)
-    {
-        if (x <= 0)
-        {
-            return 0;
-        }
-
-        if (x >= 1)
-        {
-            return 1;
-        }
-
-        var logFront = LogGamma(a + b) - LogGamma(a) - LogGamma(b) + (a * Math.Log(x)) + (b * Math.Log(1 - x));
-        return x < (a + 1) / (a + b + 2)
-            ? Math.Exp(logFront) * ContinuedFraction(x, a, b) / a
-            : 1 - (Math.Exp(logFront) * ContinuedFraction(1 - x, b, a) / b);
-    }
-
-    private static double ContinuedFraction(double x, double a, double b)
-    {
-        const double Tiny = 1e-300;
-        double c = 1, d = 1 - ((a + b) * x / (a + 1));
-        d = Math.Abs(d) < Tiny ? Tiny : d;
-        d = 1 / d;
-        var h = d;
-        for (var m = 1; m <= 300; m++)
-        {
-            // The even then the odd step of the fraction's terms.
-            foreach (var numerator in new[] { m * (b - m) * x / ((a + (2 * m) - 1) * (a + (2 * m))), -(a + m) * (a + b + m) * x / ((a + (2 * m)) * (a + (2 * m) + 1)) })
-            {
-                d = 1 + (numerator * d);
-                d = Math.Abs(d) < Tiny ? Tiny : d;
-                c = 1 + (numerator / c);
-                c = Math.Abs(c) < Tiny ? Tiny : c;
-                d = 1 / d;
-                h *= d * c;
-            }
-
-            if (Math.Abs((d * c) - 1) < 1e-15)
-            {
-                break;
-            }
-        }
-
-        return h;
-    }
-
-    /// <summary>ln Γ(x) for x &gt; 0 (Lanczos, g = 7, n = 9; relative error below 1e-14).</summary>
-    internal static double LogGamma(double x)
-    {
-        double[] c =
-        [
-            0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-            12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-        ];
-        if (x < 0.5)
-        {
-            return Math.Log(Math.PI / Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1 - x);
-        }
-
-        x -= 1;
-        var sum = c[0];
-        for (var i = 1; i < c.Length; i++)
-        {
-            sum += c[i] / (x + i);
-        }
-
-        var t = x + 7.5;
-        return (0.5 * Math.Log(2 * Math.PI)) + ((x + 0.5) * Math.Log(t)) - t + Math.Log(sum);
+        return double.IsNaN(t) ? double.NaN : 2 * StudentT.CDF(0, 1, degreesOfFreedom, -Math.Abs(t));
     }
 }

@@ -10,14 +10,31 @@ public sealed class PairedComparisonTests
         new(variant, seed, $"/x/{variant}/{seed}", RunState.Evaluated, 1, [.. LabelNames.Regions.Select(r => new RegionMeans(r, dice, 0.5, 0.5))], null);
 
     [Theory]
-    [InlineData(5.196152422706632, 2, 0.03509871864598465)] // values from scipy.stats.t.sf, times 2
+    [InlineData(5.196152422706632, 2, 0.03509871864598465)] // values from scipy.stats.t.sf(|t|, df) * 2 (SciPy 1.10)
     [InlineData(2.776445105, 4, 0.05000000001011946)]
     [InlineData(-12.70620474, 1, 0.04999999998500895)]
     [InlineData(0.5, 30, 0.6207230048851273)]
     [InlineData(0.0, 3, 1.0)]
-    public void TwoSidedP_MatchesStudentsT(double t, int df, double expected)
+    [InlineData(1.0, 1, 0.49999999999999956)]
+    [InlineData(-2.0, 7, 0.08561932856297597)]
+    [InlineData(3.5, 9, 0.006723515763058952)]
+    [InlineData(0.1, 1000, 0.9203643690236042)]
+    [InlineData(25.0, 4, 1.5197525763315744e-05)] // small p: the tail keeps its relative precision
+    [InlineData(60.0, 2, 0.00027766209059467876)]
+    [InlineData(4.0, 200, 8.913095218593457e-05)]
+    [InlineData(8.0, 50, 1.6632966028321343e-10)]
+    public void TwoSidedP_MatchesScipysStudentsT(double t, int df, double expected)
     {
-        Assert.Equal(expected, PairedComparison.TwoSidedP(t, df), 10);
+        var p = PairedComparison.TwoSidedP(t, df);
+
+        Assert.True(Math.Abs(p - expected) <= 1e-12 * expected, $"p = {p:R}, SciPy: {expected:R}");
+    }
+
+    [Fact]
+    public void TwoSidedP_IsNaN_ForNaN_AndRejectsZeroDegreesOfFreedom()
+    {
+        Assert.True(double.IsNaN(PairedComparison.TwoSidedP(double.NaN, 3)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PairedComparison.TwoSidedP(1, 0));
     }
 
     [Fact]

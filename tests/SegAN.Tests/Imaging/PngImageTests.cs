@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using SegAN.Imaging;
 
@@ -52,23 +53,8 @@ public sealed class PngImageTests
         header.AsSpan(4).CopyTo(crcInput);
         data.CopyTo(crcInput, 4);
         var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(crcInput));
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.HashToUInt32(crcInput));
         s.Write(crc);
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 
     private static string Save(TempDir dir, string name, byte[] png)

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using SegAN.Reporting;
 using StbImageSharp;
 
@@ -32,6 +33,7 @@ public sealed class PngWriterTests
     [Fact]
     public void Encode_WritesSignatureAndChunksWithValidCrcs()
     {
+        // The chunks are walked by hand and their CRCs recomputed, so a decoder that forgives a bad CRC cannot hide one
         var bytes = PngWriter.Encode(new RgbImage(5, 4, Rgb.Red));
 
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
@@ -42,19 +44,12 @@ public sealed class PngWriterTests
             var length = (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
             var typeAndData = bytes.AsSpan(offset + 4, 4 + length);
             var stored = (uint)((bytes[offset + 8 + length] << 24) | (bytes[offset + 9 + length] << 16) | (bytes[offset + 10 + length] << 8) | bytes[offset + 11 + length]);
-            Assert.Equal(Crc32.Compute(typeAndData), stored);
+            Assert.Equal(Crc32.HashToUInt32(typeAndData), stored);
             types.Add(System.Text.Encoding.ASCII.GetString(typeAndData[..4]));
             offset += 12 + length;
         }
 
         Assert.Equal(["IHDR", "IDAT", "IEND"], types);
-    }
-
-    [Fact]
-    public void Crc32_OfCheckString_IsTheStandardCheckValue()
-    {
-        // The CRC-32 catalogue's check value for "123456789"
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
     }
 
     [Fact]
