@@ -59,9 +59,23 @@ public sealed class BitmapFont
     }
 
     /// <summary>Draws <paramref name="text"/> with its top-left corner at (<paramref name="x"/>, <paramref name="y"/>).</summary>
-    internal void Draw(RgbImage image, int x, int y, string text, Rgb colour)
+    internal void Draw(RgbImage image, int x, int y, string text, Rgb colour) =>
+        DrawGlyphs(image, text, colour, (pen, gx, gy) => (x + pen + gx - 1, y + gy)); // bitmap column 1 is the pen origin
+
+    /// <summary>Draws <paramref name="text"/> rotated 90 degrees anticlockwise (reading bottom to top), top-left at (x, y).</summary>
+    internal void DrawVertical(RgbImage image, int x, int y, string text, Rgb colour)
     {
-        var pen = x;
+        var bottom = y + Measure(text);
+        DrawGlyphs(image, text, colour, (pen, gx, gy) => (x + gy, bottom - pen - gx + 1));
+    }
+
+    /// <summary>
+    /// Blends each glyph's pixels in turn; <paramref name="place"/> maps the pen's advance along the text and a
+    /// pixel of the glyph's bitmap (column, row) to the image, which is what tells horizontal from vertical text.
+    /// </summary>
+    private void DrawGlyphs(RgbImage image, string text, Rgb colour, Func<int, int, int, (int X, int Y)> place)
+    {
+        var pen = 0;
         foreach (var c in text)
         {
             var glyph = GlyphOf(c);
@@ -72,35 +86,13 @@ public sealed class BitmapFont
                     var alpha = glyph.Alpha[(gy * glyph.Width) + gx];
                     if (alpha != 0)
                     {
-                        image.Blend(pen + gx - 1, y + gy, colour, alpha / 255.0); // bitmap column 1 is the pen origin
+                        var (px, py) = place(pen, gx, gy);
+                        image.Blend(px, py, colour, alpha / 255.0);
                     }
                 }
             }
 
             pen += glyph.Advance;
-        }
-    }
-
-    /// <summary>Draws <paramref name="text"/> rotated 90 degrees anticlockwise (reading bottom to top), top-left at (x, y).</summary>
-    internal void DrawVertical(RgbImage image, int x, int y, string text, Rgb colour)
-    {
-        var pen = y + Measure(text);
-        foreach (var c in text)
-        {
-            var glyph = GlyphOf(c);
-            for (var gy = 0; gy < Height; gy++)
-            {
-                for (var gx = 0; gx < glyph.Width; gx++)
-                {
-                    var alpha = glyph.Alpha[(gy * glyph.Width) + gx];
-                    if (alpha != 0)
-                    {
-                        image.Blend(x + gy, pen - gx + 1, colour, alpha / 255.0);
-                    }
-                }
-            }
-
-            pen -= glyph.Advance;
         }
     }
 
