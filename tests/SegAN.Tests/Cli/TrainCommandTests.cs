@@ -49,6 +49,7 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Train_OnPhantoms_WritesTheRunFolder_AndResumes()
     {
         // Given three phantom cases (two train, one validation)

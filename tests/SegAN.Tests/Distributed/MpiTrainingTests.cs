@@ -38,6 +38,7 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [SkippableFact]
+    [Trait("Category", "Slow")]
     public void TwoRanks_EndWithIdenticalWeights_AndMatchOneProcessOfTheSameGlobalBatch()
     {
         Require("mpirun");
@@ -65,6 +66,7 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [SkippableFact]
+    [Trait("Category", "Slow")]
     public void KilledRank_LeavesAReadableCheckpoint_AndTheRunResumes()
     {
         Require("mpirun");
@@ -98,6 +100,7 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [SkippableFact]
+    [Trait("Category", "Slow")]
     public void SrunWithPmix_RunsTwoRanks_ThatAgree()
     {
         RequireSlurmCluster();

@@ -10,6 +10,7 @@ namespace SegAN.Tests.Distributed;
 /// <c>segan experiment</c> as a Slurm job array on the local cluster (scripts/local-slurm.sh): one (variant, seed)
 /// per task from SLURM_ARRAY_TASK_ID, all in one experiment folder, merged by <c>--report</c>.
 /// </summary>
+[Trait("Category", "Slow")] // a Slurm job array; without a cluster it waits 9 s to skip
 public sealed class SlurmExperimentTests : IDisposable
 {
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("segan-slurm-experiment-");

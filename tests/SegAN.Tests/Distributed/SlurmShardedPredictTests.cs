@@ -47,6 +47,7 @@ public sealed class ShardedPredictFixture : IDisposable
 /// <c>segan predict</c> as a Slurm job array on the local cluster (scripts/local-slurm.sh): each task finds its shard
 /// in SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT.
 /// </summary>
+[Trait("Category", "Slow")] // Slurm job arrays; without a cluster each waits 9 s to skip
 public sealed class SlurmShardedPredictTests(ShardedPredictFixture fixture) : IClassFixture<ShardedPredictFixture>
 {
     private static string WriteJobScript(string root, string output) =>

@@ -18,6 +18,7 @@ public sealed class PhantomLearningTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _root.Delete(recursive: true);
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Demo_OnPhantoms_BeatsTheBestSingleModalityThreshold()
     {
         // Given / When: the demo as the README runs it (12 training phantoms, 4 held out from another seed, S3-3C
