@@ -5,7 +5,8 @@ namespace SegAN.Reporting;
 
 /// <summary>
 /// Encodes an <see cref="RgbImage"/> as a PNG (8-bit truecolour, no interlace) with stb_image_write's managed
-/// port, the sibling of the StbImageSharp decoder the readers use: no native dependency.
+/// port, the sibling of the StbImageSharp decoder the readers use: no native dependency. stb deflates with fixed
+/// Huffman codes, so the files are 20-70% larger than zlib's would be (a chart 21 kB instead of 13 kB).
 /// </summary>
 public static class PngWriter
 {
