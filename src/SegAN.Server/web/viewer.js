@@ -34,7 +34,7 @@ const nv = new Niivue({
 
 async function start() {
   await nv.attachToCanvas($('gl'));
-  nv.setCrosshairWidth(1);
+  nv.setCrosshairWidth(0.3); // in voxels: a whole voxel hides too much of a small tumour
   nv.setSliceType(SLICE_TYPE.AXIAL);
   nv.onLocationChange = showLocation;
   try {
@@ -87,7 +87,12 @@ function selectModel(name) {
     li.append(swatch, `${l.value} ${l.name}`);
     return li;
   }));
-  if (state.files.length > 0) assign(state.files.map((f) => f.file));
+  // Another model may need other modalities: assign the files again.
+  if (state.files.length > 0) {
+    assign(state.files.map((f) => f.file));
+    renderFileList();
+    loadImages();
+  }
   refresh();
 }
 
