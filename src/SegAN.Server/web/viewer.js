@@ -37,15 +37,21 @@ async function start() {
   nv.setCrosshairWidth(0.3); // in voxels: a whole voxel hides too much of a small tumour
   nv.setSliceType(SLICE_TYPE.AXIAL);
   nv.onLocationChange = showLocation;
+  let info;
   try {
-    state.config = await getJson('/ui/api/config');
+    // The models as MONAI Label clients see them (/info/), with what the page needs besides (modalities, colours).
+    [info, state.config] = await Promise.all([getJson('/info/'), getJson('/ui/api/config')]);
   } catch (e) {
     fail(e.message);
     return;
   }
 
-  for (const m of state.config.models) {
-    $('model').add(new Option(`${m.name}: ${m.modalities.join(', ')}`, m.name));
+  for (const [name, model] of Object.entries(info.models)) {
+    const m = state.config.models.find((x) => x.name === name);
+    if (!m) continue;
+    const option = new Option(`${name}: ${m.modalities.join(', ')}`, name);
+    option.title = model.description;
+    $('model').add(option);
   }
   for (const s of state.config.studies) {
     $('study').add(new Option(`${s.id}${s.labelled ? ' (has ground truth)' : ''}`, s.id));
@@ -71,7 +77,7 @@ async function start() {
     addFiles([...e.dataTransfer.files]);
   });
   drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') $('files').click(); });
-  selectModel(state.config.models[0]?.name);
+  selectModel($('model').value);
   document.body.dataset.ready = 'true';
 }
 

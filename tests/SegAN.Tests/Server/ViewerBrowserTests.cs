@@ -176,6 +176,7 @@ public sealed class ViewerBrowserTests : IDisposable
         Assert.Empty(problems);
         lock (output)
         {
+            Assert.Contains(output, line => line.Contains("GET /info/ 200", StringComparison.Ordinal));
             Assert.Contains(output, line => line.Contains("POST /ui/api/segment/tiny 400", StringComparison.Ordinal));
             Assert.Contains(output, line => line.Contains("POST /ui/api/segment/tiny 200", StringComparison.Ordinal));
         }
