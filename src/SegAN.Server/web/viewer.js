@@ -14,7 +14,8 @@ const state = {
   shown: null,
   overlay: null,
   result: null,
-  busy: false,
+  busy: false, // segmenting
+  loading: false, // reading the case's images for viewing
 };
 
 // Radiological convention (the patient's right on the viewer's left), as the reports' overlays; a green crosshair,
@@ -197,6 +198,8 @@ async function selectStudy(id) {
 // Loads the case's images for viewing, the model's first modality shown first.
 async function loadImages() {
   clearResult();
+  state.loading = true;
+  refresh();
   state.images = new Map();
   const sources = [];
   if (state.study) {
@@ -221,6 +224,7 @@ async function loadImages() {
   $('shown-modality').replaceChildren(...[...state.images.keys()].map((m) => new Option(m, m)));
   status(problems.join('; '));
   show(state.images.keys().next().value ?? null);
+  state.loading = false;
   refresh();
 }
 
@@ -246,7 +250,7 @@ function show(modality) {
 
 function refresh() {
   const ready = state.model && (state.study || state.model.modalities.every((m) => state.files.some((f) => f.modality === m)));
-  $('segment').disabled = !ready || state.busy;
+  $('segment').disabled = !ready || state.busy || state.loading;
 }
 
 async function segment() {

@@ -140,7 +140,25 @@ public sealed class ViewerApiTests(ServerTestData data) : IClassFixture<ServerTe
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.True(answer.RootElement.GetProperty("has_truth").GetBoolean());
-        Assert.All(answer.RootElement.GetProperty("regions").EnumerateArray(), r => Assert.InRange(r.GetProperty("dice").GetDouble(), 0, 1));
+
+        // And each region's Dice is 2|P∩T| / (|P| + |T|) between segan predict's map and the case's truth
+        var predicted = Path.Combine(data.Root, $"viewer-predict-{Guid.NewGuid():N}");
+        Assert.Equal(ExitCodes.Ok, SeganApp.Run(["predict", "-m", data.MultiModel, "-i", Path.Combine(data.Studies, "Phantom001"), "-o", predicted, "--device", "cpu"], new TestConsole()));
+        var p = BratsLabels.ToRegions(ImageFile.Read(Path.Combine(predicted, "Phantom001_seg.nii.gz")).Data, LabelConvention.Brats2021, "predicted");
+        var t = BratsLabels.ToRegions(ImageFile.Read(Path.Combine(data.Studies, "Phantom001", "Phantom001_seg.nii.gz")).Data, LabelConvention.Brats2021, "truth");
+        var n = p.Length / 3;
+        for (var r = 0; r < 3; r++)
+        {
+            var (both, sum) = (0, 0);
+            for (var i = r * n; i < (r + 1) * n; i++)
+            {
+                both += p[i] & t[i];
+                sum += p[i] + t[i];
+            }
+
+            Assert.Equal(sum == 0 ? 1.0 : 2.0 * both / sum, answer.RootElement.GetProperty("regions")[r].GetProperty("dice").GetDouble(), 12);
+        }
+
         var image = await client.GetAsync(new Uri("/ui/api/studies/Phantom001/FLAIR/Phantom001_flair.nii.gz", UriKind.Relative));
         Assert.Equal(System.IO.File.ReadAllBytes(Path.Combine(data.Studies, "Phantom001", "Phantom001_flair.nii.gz")), await image.Content.ReadAsByteArrayAsync());
     }

@@ -49,7 +49,7 @@ public sealed class ViewerBrowserTests : IDisposable
 
         using var server = ClusterTools.Start(
             ClusterTools.Dotnet,
-            [ClusterTools.CliDll, "serve", "-m", $"tiny={model}", "--host", "127.0.0.1", "--port", "0", "--device", "cpu", "--threads", "1", "--uploads", Path.Combine(_root, "uploads")],
+            [ClusterTools.CliDll, "serve", "-m", $"tiny={model}", "--studies", cases, "--preset", "brats2021", "--host", "127.0.0.1", "--port", "0", "--device", "cpu", "--threads", "1", "--uploads", Path.Combine(_root, "uploads")],
             _root);
         var output = new List<string>();
         var url = ServeProcessTests.WaitForUrl(server, output);
@@ -133,6 +133,9 @@ public sealed class ViewerBrowserTests : IDisposable
                 Assert.Equal((count * voxelMl).ToString("F2", CultureInfo.InvariantCulture), cells[2]);
             }
 
+            // And the table has no Dice column: the server has no ground truth for an upload
+            Assert.True(await page.EvaluateExpressionAsync<bool>("document.querySelector('#volumes th.dice').hidden"));
+
             // And with the labels opaque, the axial view shows the tumour in the reports' colours
             await page.EvaluateExpressionAsync("(() => { const o = document.getElementById('opacity'); o.value = '1'; o.dispatchEvent(new Event('input')); })()");
             await page.ClickAsync("#views button[data-view='axial']");
@@ -154,6 +157,33 @@ public sealed class ViewerBrowserTests : IDisposable
             await Task.Delay(500);
             await page.EvaluateExpressionAsync("document.querySelector('aside').scrollTop = 0");
             await page.ScreenshotAsync(Path.Combine(ArtifactDirectory, "viewer-page.png"));
+
+            // When the same case is picked from the server's studies, which hold its ground truth, and segmented
+            await page.SelectAsync("#study", "Phantom001");
+            await page.WaitForSelectorAsync("#segment:not([disabled])", new WaitForSelectorOptions { Timeout = 60_000 });
+            await page.ClickAsync("#segment");
+            await page.WaitForSelectorAsync("#gl[data-overlay='ready']", new WaitForSelectorOptions { Timeout = 120_000 });
+
+            // Then the table shows the Dice of each region against it
+            Assert.False(await page.EvaluateExpressionAsync<bool>("document.querySelector('#volumes th.dice').hidden"));
+            var truth = BratsLabels.ToRegions(ImageFile.Read(Path.Combine(caseDir, "Phantom001_seg.nii.gz")).Data, LabelConvention.Brats2021, "truth");
+            for (var r = 0; r < 3; r++)
+            {
+                var name = LabelNames.Regions[r].ShortName();
+                var (both, predicted, actual) = (0, 0, 0);
+                for (var i = 0; i < n; i++)
+                {
+                    both += regions[(r * n) + i] & truth[(r * n) + i];
+                    predicted += regions[(r * n) + i];
+                    actual += truth[(r * n) + i];
+                }
+
+                var dice = predicted + actual == 0 ? 1.0 : 2.0 * both / (predicted + actual);
+                var cell = await page.EvaluateExpressionAsync<string>($"document.querySelector('#volumes tr[data-region=\"{name}\"] td:nth-child(4)').textContent");
+                Assert.Equal(dice.ToString("F3", CultureInfo.InvariantCulture), cell);
+            }
+
+            await page.ScreenshotAsync(Path.Combine(ArtifactDirectory, "viewer-study-dice.png"));
         }
         finally
         {
