@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using SegAN.Data;
 using SegAN.Imaging;
+using SegAN.Inference;
 
 namespace SegAN.Server;
 
@@ -49,10 +50,13 @@ internal sealed class InferenceService : IDisposable
         return new Release(_runs, Concurrent);
     }
 
-    /// <summary>The label map of <paramref name="files"/> by <paramref name="model"/>, and whether it came from the cache.</summary>
-    public async Task<(InferenceResult Result, bool Cached)> Segment(ServedSegmentor model, string id, CaseFiles files)
+    /// <summary>
+    /// The label map of <paramref name="files"/> by <paramref name="model"/>, and whether it came from the cache: in BraTS
+    /// 2023 labels, or with <paramref name="ownLabels"/> in the model's own convention.
+    /// </summary>
+    public async Task<(InferenceResult Result, bool Cached)> Segment(ServedSegmentor model, string id, CaseFiles files, bool ownLabels = false)
     {
-        var key = Key(model, id, files);
+        var key = Key(model, id, files, ownLabels);
         if (_cache.TryGetValue(key, out var existing))
         {
             var cached = existing.IsValueCreated && existing.Value.IsCompletedSuccessfully;
@@ -66,7 +70,7 @@ internal sealed class InferenceService : IDisposable
             throw new ServerException(503, $"busy: {_admitted} segmentations are running or waiting; retry in {wait} s", wait);
         }
 
-        var mine = new Lazy<Task<InferenceResult>>(() => RunQueued(model, files));
+        var mine = new Lazy<Task<InferenceResult>>(() => RunQueued(ownLabels ? model.OwnLabelsPredictor : model.Predictor, files));
         var entry = _cache.GetOrAdd(key, mine);
         if (!ReferenceEquals(entry, mine))
         {
@@ -97,14 +101,14 @@ internal sealed class InferenceService : IDisposable
         }
     }
 
-    private async Task<InferenceResult> RunQueued(ServedSegmentor model, CaseFiles files)
+    private async Task<InferenceResult> RunQueued(CasePredictor predictor, CaseFiles files)
     {
         try
         {
             await _runs.WaitAsync().ConfigureAwait(false);
             try
             {
-                return await Task.Run(() => Run(model, files)).ConfigureAwait(false);
+                return await Task.Run(() => Run(predictor, files)).ConfigureAwait(false);
             }
             finally
             {
@@ -117,10 +121,10 @@ internal sealed class InferenceService : IDisposable
         }
     }
 
-    private InferenceResult Run(ServedSegmentor model, CaseFiles files)
+    private InferenceResult Run(CasePredictor predictor, CaseFiles files)
     {
         var watch = Stopwatch.StartNew();
-        var segmentation = model.Predictor.Segment(files);
+        var segmentation = predictor.Segment(files);
         var path = Path.Combine(_workDirectory, $"{Guid.NewGuid():N}.nii.gz");
         try
         {
@@ -148,9 +152,9 @@ internal sealed class InferenceService : IDisposable
         public void Dispose() => runs.Release(count);
     }
 
-    private static string Key(ServedSegmentor model, string id, CaseFiles files)
+    private static string Key(ServedSegmentor model, string id, CaseFiles files, bool ownLabels)
     {
-        var parts = new List<string> { model.Model.Name, id };
+        var parts = new List<string> { model.Model.Name, id, ownLabels ? "own" : "slicer" };
         foreach (var file in files.ModalityFiles)
         {
             var info = new FileInfo(file);

@@ -98,21 +98,24 @@ internal sealed record RequestForm(JsonElement? Params, string? FileName, string
                 File.Delete(tempFile);
             }
 
-            throw e switch
-            {
-                ServerException or OperationCanceledException => e,
-                BadHttpRequestException bad => new ServerException(bad.StatusCode, bad.StatusCode == 413 ? TooLarge(limit).Message : $"bad request body: {bad.Message}"),
-                InvalidDataException when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => TooLarge(limit),
-                IOException or InvalidDataException => new ServerException(400, $"malformed multipart body: {e.Message}"),
-                _ => e,
-            };
+            throw BodyError(e, limit);
         }
     }
 
-    private static ServerException TooLarge(long limit) =>
+    /// <summary>What a client is told when reading its body failed: 413 over the limit, 400 when malformed.</summary>
+    public static Exception BodyError(Exception e, long limit) => e switch
+    {
+        ServerException or OperationCanceledException => e,
+        BadHttpRequestException bad => new ServerException(bad.StatusCode, bad.StatusCode == 413 ? TooLarge(limit).Message : $"bad request body: {bad.Message}"),
+        InvalidDataException when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => TooLarge(limit),
+        IOException or InvalidDataException => new ServerException(400, $"malformed multipart body: {e.Message}"),
+        _ => e,
+    };
+
+    public static ServerException TooLarge(long limit) =>
         new(413, FormattableString.Invariant($"request body over the upload limit of {limit} bytes (segan serve --max-upload)"));
 
-    private static async Task CopyLimited(Stream from, Stream to, long limit, CancellationToken cancellation)
+    public static async Task CopyLimited(Stream from, Stream to, long limit, CancellationToken cancellation)
     {
         var buffer = new byte[81920];
         long total = 0;

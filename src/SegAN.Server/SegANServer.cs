@@ -66,6 +66,7 @@ public static class SegANServer
                     app.UseEndpoints(routes =>
                     {
                         MonaiLabelApi.Map(routes, state);
+                        ViewerApi.Map(routes, state);
                         routes.MapFallback(_ => throw new ServerException(404, "no such endpoint"));
                     });
                 }));

@@ -3,17 +3,21 @@ using SegAN.Inference;
 
 namespace SegAN.Server;
 
-/// <summary>A model loaded once at start and shared by every request: its engine and predictor, sending BraTS 2023 labels.</summary>
+/// <summary>
+/// A model loaded once at start and shared by every request: its engine and two predictors on it, one sending BraTS
+/// 2023 labels (for Slicer), one the model's own convention (for the viewer page, as <c>segan predict</c> writes).
+/// </summary>
 internal sealed class ServedSegmentor : IDisposable
 {
     private readonly ISegmentationEngine _engine;
 
-    private ServedSegmentor(ServedModel model, SegmentationModelInfo info, ISegmentationEngine engine, CasePredictor predictor)
+    private ServedSegmentor(ServedModel model, SegmentationModelInfo info, ISegmentationEngine engine, CasePredictor predictor, CasePredictor ownLabels)
     {
         Model = model;
         Info = info;
         _engine = engine;
         Predictor = predictor;
+        OwnLabelsPredictor = ownLabels;
     }
 
     public ServedModel Model { get; }
@@ -23,7 +27,11 @@ internal sealed class ServedSegmentor : IDisposable
     /// <summary>The model's modalities in channel order (the names its case files must carry).</summary>
     public IReadOnlyList<string> Modalities => Info.Modalities;
 
+    /// <summary>Segments into BraTS 2023 labels (<see cref="SlicerLabels"/>).</summary>
     public CasePredictor Predictor { get; }
+
+    /// <summary>Segments into the model's own label convention, exactly as <c>segan predict</c> with its defaults.</summary>
+    public CasePredictor OwnLabelsPredictor { get; }
 
     public string EngineName => _engine.Name;
 
@@ -32,11 +40,16 @@ internal sealed class ServedSegmentor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         var info = SegmentationModelInfo.Read(model.Path);
-        var recipe = InferenceRecipe.From(info.Header, model.Path) with { Labels = SlicerLabels.Convention };
+        var recipe = InferenceRecipe.From(info.Header, model.Path);
         var engine = EngineFactory.Open(model.Path, EngineKind.Auto, device, threads);
         try
         {
-            return new ServedSegmentor(model, info, engine, new CasePredictor(engine, recipe, new PredictOptions()));
+            return new ServedSegmentor(
+                model,
+                info,
+                engine,
+                new CasePredictor(engine, recipe with { Labels = SlicerLabels.Convention }, new PredictOptions()),
+                new CasePredictor(engine, recipe, new PredictOptions()));
         }
         catch
         {

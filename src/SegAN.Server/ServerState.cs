@@ -46,6 +46,9 @@ internal sealed class ServerState : IDisposable
 
     public string WorkDirectory { get; } = null!;
 
+    /// <summary>The viewer page's recent label maps, for download.</summary>
+    public ViewerResults ViewerResults { get; } = new();
+
     /// <summary>The model named <paramref name="name"/>, or a 404 listing the models.</summary>
     public ServedSegmentor Model(string? name) =>
         _models.FirstOrDefault(m => m.Model.Name == name)

@@ -53,7 +53,7 @@ internal static class ServeCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var dataset = DatasetOptions.Create();
-        var command = new Command("serve", "Serve models to 3D Slicer's MONAI Label extension (MONAI Label's REST protocol): segment studies cases by ID or uploaded volumes. See docs/slicer.md.")
+        var command = new Command("serve", "Serve models to 3D Slicer's MONAI Label extension (MONAI Label's REST protocol) and to a viewer page in the browser at /: segment studies cases by ID or uploaded volumes. See docs/slicer.md and docs/viewer.md.")
         {
             models, studies, uploads, host, port, maxUpload, concurrency, queue, device, threads,
         };
@@ -110,6 +110,7 @@ internal static class ServeCommand
                     foreach (var url in started.Urls)
                     {
                         console.MarkupLineInterpolated($"Serving MONAI Label protocol at [bold]{url}/[/] (Ctrl-C stops)");
+                        console.MarkupLineInterpolated($"Viewer page (segment in the browser) at [bold]{url}/[/]");
                     }
                 }
             });

@@ -93,7 +93,7 @@ public sealed class ServeProcessTests(ServerTestData data) : IClassFixture<Serve
     }
 
     /// <summary>Reads the server's output until it prints its URL (at most 120 s); keeps every line.</summary>
-    private static string WaitForUrl(Process server, List<string> output)
+    internal static string WaitForUrl(Process server, List<string> output)
     {
         var url = new TaskCompletionSource<string>();
         void OnLine(object? sender, DataReceivedEventArgs e)
