@@ -44,10 +44,18 @@ internal static class EvaluateCommand
         {
             Description = "Training run folder whose metrics.jsonl curves go into report.html (implies --html). Default: none.",
         };
+        var lesionWise = new Option<bool>("--lesion-wise")
+        {
+            Description = "Also score the BraTS 2023-2024 lesion-wise Dice and HD95 and count true-positive, false-positive and false-negative lesions, as the challenges rank. Default: off.",
+        };
+        var challenge = new Option<string>("--challenge")
+        {
+            Description = "Challenge whose lesion-wise parameters apply: gli, ssa, ped (dilation 3, lesions over 50 mm³), men (1, 50) or met (1, 2). Implies --lesion-wise. Default: gli.",
+        };
         var json = CommonOptions.Json();
         var command = new Command("evaluate", "Score predicted label maps against truths per case and region (WT, TC, ET): Dice, precision, sensitivity, specificity, HD95 (mm).")
         {
-            pred, truth, labels, output, jobs, html, run, json,
+            pred, truth, labels, output, jobs, html, run, lesionWise, challenge, json,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
@@ -55,7 +63,8 @@ internal static class EvaluateCommand
                 parse.GetValue(pred)!,
                 parse.GetValue(truth)!,
                 LabelNames.ParseConvention(parse.GetValue(labels)!),
-                parse.GetValue(jobs));
+                parse.GetValue(jobs),
+                parse.GetValue(challenge) is { } name ? BratsChallenges.Parse(name) : parse.GetValue(lesionWise) ? BratsChallenge.Gli : null);
             var runFolder = parse.GetValue(run);
             if (runFolder is { Exists: false })
             {
