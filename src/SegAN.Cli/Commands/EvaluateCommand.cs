@@ -23,7 +23,7 @@ internal static class EvaluateCommand
         };
         var labels = new Option<string>("--labels")
         {
-            Description = "Label convention of both: brats2015, brats2021 (ET = 4) or brats2023 (ET = 3). Default: brats2021.",
+            Description = "Label convention of both: brats2015, brats2021 (ET = 4), brats2023 (ET = 3) or brats2024-gli (ET = 3, resection cavity 4 in no region). Default: brats2021.",
             DefaultValueFactory = _ => "brats2021",
         };
         var output = new Option<DirectoryInfo>("--out", "-o")

@@ -63,7 +63,7 @@ internal static class PredictCommand
         };
         var labels = new Option<string?>("--out-labels")
         {
-            Description = "Label convention of the written maps: brats2015, brats2021 or brats2023. Default: the model's.",
+            Description = "Label convention of the written maps: brats2015, brats2021, brats2023 or brats2024-gli. Default: the model's.",
         };
         var bf16 = new Option<bool>("--bf16")
         {

@@ -18,11 +18,14 @@ public static class BratsLabels
     /// <summary>Non-enhancing tumour, a label of its own only in BraTS 2013/2015.</summary>
     public const int NonEnhancingLabel2015 = 3;
 
-    /// <summary>The enhancing-tumour label: 4 up to BraTS 2021, 3 in BraTS 2023.</summary>
+    /// <summary>The BraTS 2024 post-treatment resection cavity, in no tumour region.</summary>
+    public const int ResectionCavityLabel2024 = 4;
+
+    /// <summary>The enhancing-tumour label: 4 up to BraTS 2021, 3 from BraTS 2023 on.</summary>
     public static int EnhancingLabel(LabelConvention convention) => convention switch
     {
         LabelConvention.Brats2015 or LabelConvention.Brats2021 => 4,
-        LabelConvention.Brats2023 => 3,
+        LabelConvention.Brats2023 or LabelConvention.Brats2024Gli => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -32,6 +35,7 @@ public static class BratsLabels
         LabelConvention.Brats2015 => [0, 1, 2, 3, 4],
         LabelConvention.Brats2021 => [0, 1, 2, 4],
         LabelConvention.Brats2023 => [0, 1, 2, 3],
+        LabelConvention.Brats2024Gli => [0, 1, 2, 3, 4],
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -44,9 +48,9 @@ public static class BratsLabels
         (LabelConvention.Brats2021, Region.WholeTumour) => [1, 2, 4],
         (LabelConvention.Brats2021, Region.TumourCore) => [1, 4],
         (LabelConvention.Brats2021, Region.EnhancingTumour) => [4],
-        (LabelConvention.Brats2023, Region.WholeTumour) => [1, 2, 3],
-        (LabelConvention.Brats2023, Region.TumourCore) => [1, 3],
-        (LabelConvention.Brats2023, Region.EnhancingTumour) => [3],
+        (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.WholeTumour) => [1, 2, 3],
+        (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.TumourCore) => [1, 3],
+        (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.EnhancingTumour) => [3],
         _ => throw new ArgumentOutOfRangeException(nameof(region), region, "unknown region or convention"),
     };
 
@@ -122,11 +126,16 @@ public static class BratsLabels
     private static int[] RegionTable(LabelConvention convention)
     {
         var table = new[] { 0, -1, -1, -1, -1 };
+        foreach (var label in Labels(convention))
+        {
+            table[label] = 0; // allowed, in no region until a region claims it (the 2024 resection cavity)
+        }
+
         foreach (var region in LabelNames.Regions)
         {
             foreach (var label in RegionLabels(convention, region))
             {
-                table[label] = (table[label] < 0 ? 0 : table[label]) | (1 << (int)region);
+                table[label] |= 1 << (int)region;
             }
         }
 

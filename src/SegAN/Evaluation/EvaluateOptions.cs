@@ -34,7 +34,7 @@ public sealed record EvaluateOptions(
 
         if (!Enum.IsDefined(Labels))
         {
-            throw new SegANException($"label convention {(int)Labels} is not one of brats2015, brats2021, brats2023");
+            throw new SegANException($"label convention {(int)Labels} is not one of {LabelNames.AllNames}");
         }
 
         if (LesionWise is { } challenge && !Enum.IsDefined(challenge))
