@@ -66,6 +66,14 @@ internal sealed class DatasetOptions
 
         var allCustom = modalities.Count > 0 && modalities.All(m => m.Value is not null);
         var presetText = parse.GetValue(Preset) ?? "auto";
+        if (NnUNetDataset.IsDataset(data) && modalities.All(m => m.Value is null) && string.Equals(presetText, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            // nnU-Net: channels by name from dataset.json, labels from its "labels" unless --labels says otherwise.
+            return NnUNetDataset.Read(data).Layout(
+                modalities.Count == 0 ? null : [.. modalities.Select(m => m.Name)],
+                parse.GetValue(Labels) is { } given ? LabelNames.ParseConvention(given) : null);
+        }
+
         DatasetPreset? preset = string.Equals(presetText, "auto", StringComparison.OrdinalIgnoreCase)
             ? (allCustom ? null : DatasetPresets.Detect(data) ?? throw new SegANException(
                 $"{data.FullName}: no file looks like a BraTS release (2015 .mha, 2017-2021 *_t1ce.nii.gz, 2023 *-t1c.nii.gz); give --preset or --modality NAME=GLOB"))

@@ -23,8 +23,7 @@ internal static class EvaluateCommand
         };
         var labels = new Option<string>("--labels")
         {
-            Description = "Label convention of both: brats2015, brats2021 (ET = 4), brats2023 (ET = 3) or brats2024-gli (ET = 3, resection cavity 4 in no region). Default: brats2021.",
-            DefaultValueFactory = _ => "brats2021",
+            Description = "Label convention of both: brats2015, brats2021 (ET = 4), brats2023 (ET = 3) or brats2024-gli (ET = 3, resection cavity 4 in no region), nnunet-brats. Default: an nnU-Net truth folder's own (its dataset.json), else brats2021.",
         };
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
@@ -62,7 +61,8 @@ internal static class EvaluateCommand
             var options = new EvaluateOptions(
                 parse.GetValue(pred)!,
                 parse.GetValue(truth)!,
-                LabelNames.ParseConvention(parse.GetValue(labels)!),
+                parse.GetValue(labels) is { } given ? LabelNames.ParseConvention(given)
+                    : NnUNetDataset.IsDataset(parse.GetValue(truth)!) ? NnUNetDataset.Read(parse.GetValue(truth)!).Labels : LabelConvention.Brats2021,
                 parse.GetValue(jobs),
                 parse.GetValue(challenge) is { } name ? BratsChallenges.Parse(name) : parse.GetValue(lesionWise) ? BratsChallenge.Gli : null);
             var runFolder = parse.GetValue(run);

@@ -25,7 +25,7 @@ public static class BratsLabels
     public static int EnhancingLabel(LabelConvention convention) => convention switch
     {
         LabelConvention.Brats2015 or LabelConvention.Brats2021 => 4,
-        LabelConvention.Brats2023 or LabelConvention.Brats2024Gli => 3,
+        LabelConvention.Brats2023 or LabelConvention.Brats2024Gli or LabelConvention.NnUNetBrats => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -36,6 +36,7 @@ public static class BratsLabels
         LabelConvention.Brats2021 => [0, 1, 2, 4],
         LabelConvention.Brats2023 => [0, 1, 2, 3],
         LabelConvention.Brats2024Gli => [0, 1, 2, 3, 4],
+        LabelConvention.NnUNetBrats => [0, 1, 2, 3],
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -51,6 +52,9 @@ public static class BratsLabels
         (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.WholeTumour) => [1, 2, 3],
         (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.TumourCore) => [1, 3],
         (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.EnhancingTumour) => [3],
+        (LabelConvention.NnUNetBrats, Region.WholeTumour) => [1, 2, 3],
+        (LabelConvention.NnUNetBrats, Region.TumourCore) => [2, 3],
+        (LabelConvention.NnUNetBrats, Region.EnhancingTumour) => [3],
         _ => throw new ArgumentOutOfRangeException(nameof(region), region, "unknown region or convention"),
     };
 
@@ -94,12 +98,14 @@ public static class BratsLabels
             return (byte)EnhancingLabel(convention);
         }
 
+        // nnU-Net's BraTS numbering swaps the two: edema 1, core 2.
+        var nnunet = convention == LabelConvention.NnUNetBrats;
         if (tumourCore)
         {
-            return NecrosisLabel;
+            return nnunet ? (byte)EdemaLabel : (byte)NecrosisLabel;
         }
 
-        return wholeTumour ? (byte)EdemaLabel : (byte)0;
+        return wholeTumour ? (nnunet ? (byte)NecrosisLabel : (byte)EdemaLabel) : (byte)0;
     }
 
     /// <summary>

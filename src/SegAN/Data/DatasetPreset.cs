@@ -32,6 +32,7 @@ public static class DatasetPresets
         LabelConvention.Brats2021 => DatasetPreset.Brats2021,
         LabelConvention.Brats2023 => DatasetPreset.Brats2023,
         LabelConvention.Brats2024Gli => DatasetPreset.Brats2024Gli,
+        LabelConvention.NnUNetBrats => throw new SegANException("nnunet-brats names labels, not files: an nnU-Net dataset is recognised by its dataset.json"),
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 

@@ -21,6 +21,12 @@ public enum LabelConvention
     /// are TC = ET + NETC and WT = ET + NETC + SNFH; the cavity is scored on its own and belongs to neither.
     /// </summary>
     Brats2024Gli,
+
+    /// <summary>
+    /// nnU-Net's BraTS numbering (its Dataset137 conversion, consecutive as nnU-Net requires): 1 edema, 2 necrotic and
+    /// non-enhancing core, 3 enhancing tumour; regions WT = 1+2+3, TC = 2+3, ET = 3.
+    /// </summary>
+    NnUNetBrats,
 }
 
 /// <summary>The three nested tumour regions BraTS evaluates; the order is the channel order of every region map.</summary>
@@ -52,7 +58,7 @@ public static class LabelNames
     };
 
     /// <summary>Every convention's name, in declaration order (for messages and help).</summary>
-    public const string AllNames = "brats2015, brats2021, brats2023 or brats2024-gli";
+    public const string AllNames = "brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats";
 
     /// <summary>brats2015, brats2021, brats2023 or brats2024-gli (the value of <c>--labels</c>).</summary>
     public static string Name(this LabelConvention convention) => convention switch
@@ -61,6 +67,7 @@ public static class LabelNames
         LabelConvention.Brats2021 => "brats2021",
         LabelConvention.Brats2023 => "brats2023",
         LabelConvention.Brats2024Gli => "brats2024-gli",
+        LabelConvention.NnUNetBrats => "nnunet-brats",
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -74,6 +81,7 @@ public static class LabelNames
             "BRATS2017" or "BRATS2018" or "BRATS2019" or "BRATS2020" or "BRATS2021" => LabelConvention.Brats2021,
             "BRATS2023" => LabelConvention.Brats2023,
             "BRATS2024-GLI" or "BRATS2024GLI" or "BRATS2024" => LabelConvention.Brats2024Gli,
+            "NNUNET-BRATS" or "NNUNET" => LabelConvention.NnUNetBrats,
             _ => throw new SegANException($"unknown label convention '{text}': expected {AllNames}"),
         };
     }

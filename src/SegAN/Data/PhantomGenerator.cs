@@ -154,6 +154,7 @@ public static class PhantomGenerator
         {
             LabelConvention.Brats2023 => DatasetPreset.Brats2023,
             LabelConvention.Brats2024Gli => DatasetPreset.Brats2024Gli,
+            LabelConvention.NnUNetBrats => throw new SegANException("phantoms are written in a BraTS layout: write brats2021 and convert with segan convert --to nnunet"),
             _ => DatasetPreset.Brats2021,
         };
         return [.. DatasetPresets.AllModalities(preset).Select(m => m.Pattern).Append(DatasetPresets.SegPattern(preset))
