@@ -39,7 +39,7 @@ public sealed class LesionWiseCommandTests : IDisposable
         console.Profile.Width = 200;
 
         // When evaluating lesion-wise with the 2024 labels
-        var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "--labels", "brats2024-gli", "--lesion-wise", "-o", _files.Report], console);
+        var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "--labels", "brats2024-gli", "--lesion-wise", "--html", "-o", _files.Report], console);
 
         // Then WT has one lesion found and one false positive (Dice (1 + 0) / 2, HD95 (0 + 374) / 2); ET has no false positive
         Assert.Equal(ExitCodes.Ok, code);
@@ -53,6 +53,7 @@ public sealed class LesionWiseCommandTests : IDisposable
         Assert.Equal("gli", json.RootElement.GetProperty("lesion_wise").GetProperty("challenge").GetString());
         Assert.Equal(1, json.RootElement.GetProperty("regions").GetProperty("WT").GetProperty("lesion_fp").GetInt32());
         Assert.Contains("Lesion-wise Dice", File.ReadAllText(Path.Combine(_files.Report, "summary.md")), StringComparison.Ordinal);
+        Assert.Contains("<h2>Lesion-wise (BraTS gli)</h2>", File.ReadAllText(Path.Combine(_files.Report, "report.html")), StringComparison.Ordinal);
     }
 
     [Fact]

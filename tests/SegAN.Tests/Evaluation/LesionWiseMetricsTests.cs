@@ -292,10 +292,11 @@ public sealed class LesionWiseMetricsTests : IDisposable
             Paint(shape, iso, (3, 4, 4, 4, 5, 5, 5), (1, 5, 5, 5, 2, 2, 2)),
             Paint(shape, iso, (3, 4, 4, 4, 5, 5, 5), (3, 12, 4, 4, 5, 5, 5), (1, 13, 5, 5, 2, 2, 2)));
 
-        // A small lesion under the threshold (27 voxels) missed, another found, beside a large one; ET empty in both.
+        // Small lesions under the threshold (27 voxels, and exactly 50) missed, another found, one just over (51) missed,
+        // beside a large one; ET empty in both.
         yield return ("small",
             Paint(shape, iso, (2, 4, 4, 4, 6, 6, 6), (1, 25, 25, 15, 3, 3, 3)),
-            Paint(shape, iso, (2, 4, 4, 4, 7, 6, 6), (1, 25, 25, 15, 3, 3, 3), (2, 4, 25, 4, 3, 3, 3)));
+            Paint(shape, iso, (2, 4, 4, 4, 7, 6, 6), (1, 25, 25, 15, 3, 3, 3), (2, 4, 25, 4, 3, 3, 3), (2, 30, 4, 4, 5, 5, 2), (2, 20, 28, 21, 17, 3, 1)));
 
         // An empty truth: every predicted lesion is a false positive.
         yield return ("emptytruth", Paint(shape, iso, (2, 4, 4, 4, 6, 6, 6), (3, 20, 20, 10, 2, 2, 2)), Paint(shape, iso));
