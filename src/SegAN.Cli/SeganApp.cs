@@ -22,6 +22,7 @@ public static class SeganApp
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(SynthCommand.Create(console));
         root.Subcommands.Add(DatasetCommand.Create(console));
+        root.Subcommands.Add(ConvertCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(EvaluateCommand.Create(console));

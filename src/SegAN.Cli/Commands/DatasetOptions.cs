@@ -31,13 +31,13 @@ internal sealed class DatasetOptions
     /// <summary>--labels brats2015|brats2021|brats2023.</summary>
     public Option<string?> Labels { get; } = new("--labels")
     {
-        Description = "Label convention of the segmentations: brats2015 (ET=4, 3=non-enhancing), brats2021 (ET=4) or brats2023 (ET=3). Default: the preset's, else brats2021.",
+        Description = "Label convention of the segmentations: brats2015 (ET=4, 3=non-enhancing), brats2021 (ET=4), brats2023 (ET=3) or brats2024-gli (ET=3, 4=resection cavity, in no region). Default: the preset's, else brats2021.",
     };
 
     /// <summary>--preset auto|brats2015|brats2021|brats2023.</summary>
     public Option<string> Preset { get; } = new("--preset")
     {
-        Description = "File naming of a BraTS release: brats2015 (.mha), brats2021 (*_t1ce.nii.gz ...), brats2023 (*-t1c.nii.gz ...) or auto (detected from the file names). Default: auto.",
+        Description = "File naming of a BraTS release: brats2015 (.mha), brats2021 (*_t1ce.nii.gz ...), brats2023 (*-t1c.nii.gz ...), brats2024-gli (the 2023 names, labels with the resection cavity 4) or auto (detected from the file names; 2024 is never detected). Default: auto.",
         DefaultValueFactory = _ => "auto",
     };
 
@@ -66,6 +66,14 @@ internal sealed class DatasetOptions
 
         var allCustom = modalities.Count > 0 && modalities.All(m => m.Value is not null);
         var presetText = parse.GetValue(Preset) ?? "auto";
+        if (NnUNetDataset.IsDataset(data) && modalities.All(m => m.Value is null) && string.Equals(presetText, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            // nnU-Net: channels by name from dataset.json, labels from its "labels" unless --labels says otherwise.
+            return NnUNetDataset.Read(data).Layout(
+                modalities.Count == 0 ? null : [.. modalities.Select(m => m.Name)],
+                parse.GetValue(Labels) is { } given ? LabelNames.ParseConvention(given) : null);
+        }
+
         DatasetPreset? preset = string.Equals(presetText, "auto", StringComparison.OrdinalIgnoreCase)
             ? (allCustom ? null : DatasetPresets.Detect(data) ?? throw new SegANException(
                 $"{data.FullName}: no file looks like a BraTS release (2015 .mha, 2017-2021 *_t1ce.nii.gz, 2023 *-t1c.nii.gz); give --preset or --modality NAME=GLOB"))

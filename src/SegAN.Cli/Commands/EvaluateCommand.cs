@@ -23,8 +23,7 @@ internal static class EvaluateCommand
         };
         var labels = new Option<string>("--labels")
         {
-            Description = "Label convention of both: brats2015, brats2021 (ET = 4) or brats2023 (ET = 3). Default: brats2021.",
-            DefaultValueFactory = _ => "brats2021",
+            Description = "Label convention of both: brats2015, brats2021 (ET = 4), brats2023 (ET = 3) or brats2024-gli (ET = 3, resection cavity 4 in no region), nnunet-brats. Default: an nnU-Net truth folder's own (its dataset.json), else brats2021.",
         };
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
@@ -44,18 +43,28 @@ internal static class EvaluateCommand
         {
             Description = "Training run folder whose metrics.jsonl curves go into report.html (implies --html). Default: none.",
         };
+        var lesionWise = new Option<bool>("--lesion-wise")
+        {
+            Description = "Also score the BraTS 2023-2024 lesion-wise Dice and HD95 and count true-positive, false-positive and false-negative lesions, as the challenges rank. Default: off.",
+        };
+        var challenge = new Option<string>("--challenge")
+        {
+            Description = "Challenge whose lesion-wise parameters apply: gli, ssa, ped (dilation 3, lesions over 50 mm³), men (1, 50) or met (1, 2). Implies --lesion-wise. Default: gli.",
+        };
         var json = CommonOptions.Json();
         var command = new Command("evaluate", "Score predicted label maps against truths per case and region (WT, TC, ET): Dice, precision, sensitivity, specificity, HD95 (mm).")
         {
-            pred, truth, labels, output, jobs, html, run, json,
+            pred, truth, labels, output, jobs, html, run, lesionWise, challenge, json,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var options = new EvaluateOptions(
                 parse.GetValue(pred)!,
                 parse.GetValue(truth)!,
-                LabelNames.ParseConvention(parse.GetValue(labels)!),
-                parse.GetValue(jobs));
+                parse.GetValue(labels) is { } given ? LabelNames.ParseConvention(given)
+                    : NnUNetDataset.IsDataset(parse.GetValue(truth)!) ? NnUNetDataset.Read(parse.GetValue(truth)!).Labels : LabelConvention.Brats2021,
+                parse.GetValue(jobs),
+                parse.GetValue(challenge) is { } name ? BratsChallenges.Parse(name) : parse.GetValue(lesionWise) ? BratsChallenge.Gli : null);
             var runFolder = parse.GetValue(run);
             if (runFolder is { Exists: false })
             {

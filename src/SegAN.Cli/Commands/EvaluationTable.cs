@@ -19,6 +19,25 @@ internal static class EvaluationTable
         }
 
         console.Write(table);
+        if (result.LesionWise is { } challenge)
+        {
+            var lesions = new Table().Border(TableBorder.Rounded)
+                .Title($"BraTS lesion-wise ({challenge.Name()}): mean ± std (median); lesions summed over cases")
+                .AddColumn("region").AddColumn("lesion Dice").AddColumn("lesion HD95 (mm)").AddColumn("TP").AddColumn("FP").AddColumn("FN");
+            foreach (var region in result.Regions)
+            {
+                var l = region.LesionWise!;
+                lesions.AddRow(
+                    region.Region.ShortName(),
+                    Markup.Escape(EvaluationReport.FormatSummary(l.Dice)),
+                    Markup.Escape(EvaluationReport.FormatSummary(l.Hd95)),
+                    l.TruePositives.ToString(CultureInfo.InvariantCulture),
+                    l.FalsePositives.ToString(CultureInfo.InvariantCulture),
+                    l.FalseNegatives.ToString(CultureInfo.InvariantCulture));
+            }
+
+            console.Write(lesions);
+        }
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"mean Dice over regions: [bold]{result.MeanDice:0.000}[/]"));
         if (result.MissingPredictions.Count > 0)
         {

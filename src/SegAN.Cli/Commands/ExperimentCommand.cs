@@ -44,12 +44,13 @@ internal static class ExperimentCommand
         };
         var tasks = new Option<int?>("--tasks") { Description = "Number of array tasks sharing the experiment (Kubernetes: the Job's completions). Default: one task per run with --task, SLURM_ARRAY_TASK_COUNT under Slurm." };
         var report = new Option<bool>("--report") { Description = "Train nothing: merge every finished run in --out into report.md, results.json and the chart (the final step after array tasks). Give the same options as the tasks. Default: off." };
+        var challenge = new Option<string?>("--challenge") { Description = "Also score each test set with the BraTS 2023-2024 lesion-wise Dice and HD95 of this challenge (gli, ssa, men, ped, met), reported beside the legacy figures. Default: none." };
         var dataset = DatasetOptions.Create();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("experiment", "Reproduce the paper's comparison: train every variant with the same budget, data and seeds, test on held-out cases, write a report.")
         {
-            data, output, variants, seeds, steps, batch, lr, optimizer, depth, width, sliceSize, crop, testFraction, valFraction, splitSeed, valEvery, dice, task, tasks, report, device, threads,
+            data, output, variants, seeds, steps, batch, lr, optimizer, depth, width, sliceSize, crop, testFraction, valFraction, splitSeed, valEvery, dice, task, tasks, report, challenge, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -79,7 +80,8 @@ internal static class ExperimentCommand
                 parse.GetValue(splitSeed),
                 parse.GetValue(valEvery),
                 parse.GetValue(dice),
-                "segan " + string.Join(" ", WithoutTaskTokens(parse.Tokens.Select(t => t.Value)).Select(Quote))).Validate();
+                "segan " + string.Join(" ", WithoutTaskTokens(parse.Tokens.Select(t => t.Value)).Select(Quote)),
+                parse.GetValue(challenge) is { } name ? Evaluation.BratsChallenges.Parse(name) : null).Validate();
             if (parse.GetValue(report))
             {
                 if (parse.GetValue(task) is not null)

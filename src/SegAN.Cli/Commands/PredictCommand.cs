@@ -61,9 +61,14 @@ internal static class PredictCommand
             Description = "What the network sees of each prepared slice: whole (the whole slice, zero-padded to the network's size multiple: tumour anywhere in the grid is segmented) or centre (the paper's centred crop of the model's slice size; the rest is background). Default: whole.",
             DefaultValueFactory = _ => "whole",
         };
+        var naming = new Option<string>("--naming")
+        {
+            Description = "Label-map file names: brats (CASE_seg.nii.gz) or nnunet (CASE.nii.gz, as nnU-Net's predictions). Default: brats.",
+            DefaultValueFactory = _ => "brats",
+        };
         var labels = new Option<string?>("--out-labels")
         {
-            Description = "Label convention of the written maps: brats2015, brats2021 or brats2023. Default: the model's.",
+            Description = "Label convention of the written maps: brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats. Default: the model's.",
         };
         var bf16 = new Option<bool>("--bf16")
         {
@@ -82,7 +87,7 @@ internal static class PredictCommand
         var threads = CommonOptions.Threads();
         var command = new Command("predict", "Segment new volumes with a trained model: each case is preprocessed as in training, segmented slice by slice, restored into the input's geometry and written as CASE_seg.nii.gz.")
         {
-            model, input, output, engine, batch, tta, largest, probabilities, skip, threshold, window, labels, bf16, shard, shards, device, threads,
+            model, input, output, engine, batch, tta, largest, probabilities, skip, threshold, window, naming, labels, bf16, shard, shards, device, threads,
         };
         dataset.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -97,7 +102,8 @@ internal static class PredictCommand
                 parse.GetValue(probabilities),
                 parse.GetValue(skip) || part is not null,
                 parse.GetValue(threshold),
-                SliceWindows.Parse(parse.GetValue(window)!)).Validate();
+                SliceWindows.Parse(parse.GetValue(window)!),
+                ParseNaming(parse.GetValue(naming)!)).Validate();
             var outDir = Imaging.OutputPath.CheckFolder(parse.GetValue(output)!.FullName, "--out");
             var modelPath = parse.GetValue(model)!.FullName;
             var info = SegmentationModelInfo.Read(modelPath);
@@ -162,10 +168,19 @@ internal static class PredictCommand
         // Without --modality, look for the model's own modalities under the release's file names.
         var layout = parse.GetValue(dataset.Modality) is { Length: > 0 }
             ? dataset.Resolve(parse, folder)
-            : DatasetPresets.Layout(DetectPreset(parse, dataset, folder), modelModalities);
+            : NnUNetDataset.IsDataset(folder)
+                ? NnUNetDataset.Read(folder).Layout(modelModalities)
+                : DatasetPresets.Layout(DetectPreset(parse, dataset, folder), modelModalities);
         var cases = DatasetDiscovery.Discover(folder, layout, requireLabels: false);
         return cases.Count > 0 ? cases : throw new SegANException($"{folder.FullName}: no case found (looked for {string.Join(", ", layout.Modalities.Select(m => m.Pattern))})");
     }
+
+    private static bool ParseNaming(string text) => text.Trim().ToUpperInvariant() switch
+    {
+        "BRATS" => false,
+        "NNUNET" => true,
+        _ => throw new SegANException($"--naming '{text}': expected brats or nnunet"),
+    };
 
     private static DatasetPreset DetectPreset(ParseResult parse, DatasetOptions dataset, DirectoryInfo folder)
     {

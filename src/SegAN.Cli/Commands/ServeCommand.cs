@@ -144,6 +144,11 @@ internal static class ServeCommand
         }
 
         var text = parse.GetValue(dataset.Preset) ?? "auto";
+        if (string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) && NnUNetDataset.IsDataset(folder))
+        {
+            return NnUNetDataset.Read(folder).Layout(needed); // an nnU-Net studies folder: channels by name
+        }
+
         var preset = !string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase)
             ? DatasetPresets.Parse(text)
             : DatasetPresets.Detect(folder) ?? throw new SegANException($"{folder.FullName}: no file looks like a BraTS release; give --preset or --modality NAME=GLOB");

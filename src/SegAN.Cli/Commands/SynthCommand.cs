@@ -43,7 +43,7 @@ internal static class SynthCommand
         var labels = new Option<string>("--labels")
         {
             Description = "Label convention and file naming: brats2015 (non-enhancing tumour 3; BraTS 2021 file names), brats2021 "
-                + "(non-enhancing merged into 1) or brats2023 (2023 names, enhancing = 3). Default: brats2021.",
+                + "(non-enhancing merged into 1), brats2023 (2023 names, enhancing = 3) or brats2024-gli (the 2023 names and labels). Default: brats2021.",
             DefaultValueFactory = _ => "brats2021",
         };
         var overwrite = new Option<bool>("--overwrite")

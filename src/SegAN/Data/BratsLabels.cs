@@ -18,11 +18,14 @@ public static class BratsLabels
     /// <summary>Non-enhancing tumour, a label of its own only in BraTS 2013/2015.</summary>
     public const int NonEnhancingLabel2015 = 3;
 
-    /// <summary>The enhancing-tumour label: 4 up to BraTS 2021, 3 in BraTS 2023.</summary>
+    /// <summary>The BraTS 2024 post-treatment resection cavity, in no tumour region.</summary>
+    public const int ResectionCavityLabel2024 = 4;
+
+    /// <summary>The enhancing-tumour label: 4 up to BraTS 2021, 3 from BraTS 2023 on.</summary>
     public static int EnhancingLabel(LabelConvention convention) => convention switch
     {
         LabelConvention.Brats2015 or LabelConvention.Brats2021 => 4,
-        LabelConvention.Brats2023 => 3,
+        LabelConvention.Brats2023 or LabelConvention.Brats2024Gli or LabelConvention.NnUNetBrats => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -32,6 +35,8 @@ public static class BratsLabels
         LabelConvention.Brats2015 => [0, 1, 2, 3, 4],
         LabelConvention.Brats2021 => [0, 1, 2, 4],
         LabelConvention.Brats2023 => [0, 1, 2, 3],
+        LabelConvention.Brats2024Gli => [0, 1, 2, 3, 4],
+        LabelConvention.NnUNetBrats => [0, 1, 2, 3],
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
@@ -44,9 +49,12 @@ public static class BratsLabels
         (LabelConvention.Brats2021, Region.WholeTumour) => [1, 2, 4],
         (LabelConvention.Brats2021, Region.TumourCore) => [1, 4],
         (LabelConvention.Brats2021, Region.EnhancingTumour) => [4],
-        (LabelConvention.Brats2023, Region.WholeTumour) => [1, 2, 3],
-        (LabelConvention.Brats2023, Region.TumourCore) => [1, 3],
-        (LabelConvention.Brats2023, Region.EnhancingTumour) => [3],
+        (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.WholeTumour) => [1, 2, 3],
+        (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.TumourCore) => [1, 3],
+        (LabelConvention.Brats2023 or LabelConvention.Brats2024Gli, Region.EnhancingTumour) => [3],
+        (LabelConvention.NnUNetBrats, Region.WholeTumour) => [1, 2, 3],
+        (LabelConvention.NnUNetBrats, Region.TumourCore) => [2, 3],
+        (LabelConvention.NnUNetBrats, Region.EnhancingTumour) => [3],
         _ => throw new ArgumentOutOfRangeException(nameof(region), region, "unknown region or convention"),
     };
 
@@ -90,12 +98,14 @@ public static class BratsLabels
             return (byte)EnhancingLabel(convention);
         }
 
+        // nnU-Net's BraTS numbering swaps the two: edema 1, core 2.
+        var nnunet = convention == LabelConvention.NnUNetBrats;
         if (tumourCore)
         {
-            return NecrosisLabel;
+            return nnunet ? (byte)EdemaLabel : (byte)NecrosisLabel;
         }
 
-        return wholeTumour ? (byte)EdemaLabel : (byte)0;
+        return wholeTumour ? (nnunet ? (byte)NecrosisLabel : (byte)EdemaLabel) : (byte)0;
     }
 
     /// <summary>
@@ -122,11 +132,16 @@ public static class BratsLabels
     private static int[] RegionTable(LabelConvention convention)
     {
         var table = new[] { 0, -1, -1, -1, -1 };
+        foreach (var label in Labels(convention))
+        {
+            table[label] = 0; // allowed, in no region until a region claims it (the 2024 resection cavity)
+        }
+
         foreach (var region in LabelNames.Regions)
         {
             foreach (var label in RegionLabels(convention, region))
             {
-                table[label] = (table[label] < 0 ? 0 : table[label]) | (1 << (int)region);
+                table[label] |= 1 << (int)region;
             }
         }
 

@@ -21,6 +21,12 @@ public static class DatasetDiscovery
             throw new SegANException($"{root.FullName}: dataset folder not found");
         }
 
+        // An nnU-Net raw dataset keeps every case in one flat folder, named by channel index: its own discovery.
+        if (NnUNetDataset.IsDataset(root))
+        {
+            return NnUNetDataset.Read(root).Discover(layout, requireLabels);
+        }
+
         if (requireLabels && layout.SegPattern is null)
         {
             throw new SegANException($"{root.FullName}: the dataset layout has no segmentation pattern; give --seg GLOB");

@@ -11,6 +11,9 @@ public enum DatasetPreset
 
     /// <summary>BraTS 2023: <c>CASE-t1n.nii.gz</c>, <c>-t1c</c>, <c>-t2w</c>, <c>-t2f</c>, seg <c>-seg</c>.</summary>
     Brats2023,
+
+    /// <summary>BraTS 2024 post-treatment glioma: the 2023 file names, labels with the resection cavity (4).</summary>
+    Brats2024Gli,
 }
 
 /// <summary>
@@ -28,10 +31,12 @@ public static class DatasetPresets
         LabelConvention.Brats2015 => DatasetPreset.Brats2015,
         LabelConvention.Brats2021 => DatasetPreset.Brats2021,
         LabelConvention.Brats2023 => DatasetPreset.Brats2023,
+        LabelConvention.Brats2024Gli => DatasetPreset.Brats2024Gli,
+        LabelConvention.NnUNetBrats => throw new SegANException("nnunet-brats names labels, not files: an nnU-Net dataset is recognised by its dataset.json"),
         _ => throw new ArgumentOutOfRangeException(nameof(convention), convention, "unknown label convention"),
     };
 
-    /// <summary>brats2015, brats2021 or brats2023.</summary>
+    /// <summary>brats2015, brats2021, brats2023 or brats2024-gli.</summary>
     public static string Name(this DatasetPreset preset) => Convention(preset).Name();
 
     /// <summary>Parses brats2015, brats2021 or brats2023 (the aliases of <see cref="LabelNames.ParseConvention"/> too).</summary>
@@ -43,6 +48,7 @@ public static class DatasetPresets
         DatasetPreset.Brats2015 => LabelConvention.Brats2015,
         DatasetPreset.Brats2021 => LabelConvention.Brats2021,
         DatasetPreset.Brats2023 => LabelConvention.Brats2023,
+        DatasetPreset.Brats2024Gli => LabelConvention.Brats2024Gli,
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset"),
     };
 
@@ -57,7 +63,7 @@ public static class DatasetPresets
         [
             new("T1", "*_t1.nii.gz"), new("T1c", "*_t1ce.nii.gz"), new("T2", "*_t2.nii.gz"), new("FLAIR", "*_flair.nii.gz"),
         ],
-        DatasetPreset.Brats2023 =>
+        DatasetPreset.Brats2023 or DatasetPreset.Brats2024Gli =>
         [
             new("T1", "*-t1n.nii.gz"), new("T1c", "*-t1c.nii.gz"), new("T2", "*-t2w.nii.gz"), new("FLAIR", "*-t2f.nii.gz"),
         ],
@@ -69,7 +75,7 @@ public static class DatasetPresets
     {
         DatasetPreset.Brats2015 => "*.OT.*.mha",
         DatasetPreset.Brats2021 => "*_seg.nii.gz",
-        DatasetPreset.Brats2023 => "*-seg.nii.gz",
+        DatasetPreset.Brats2023 or DatasetPreset.Brats2024Gli => "*-seg.nii.gz",
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset"),
     };
 
@@ -90,7 +96,8 @@ public static class DatasetPresets
 
     /// <summary>
     /// The preset whose file names appear under <paramref name="root"/> (searched recursively, first match wins),
-    /// or null when no file looks like a BraTS release.
+    /// or null when no file looks like a BraTS release. BraTS 2024 shares the 2023 names, so it is never detected:
+    /// only its labels tell it apart (<c>--preset</c> or <c>--labels brats2024-gli</c>).
     /// </summary>
     public static DatasetPreset? Detect(DirectoryInfo root)
     {

@@ -150,7 +150,13 @@ public static class PhantomGenerator
     /// <summary>File names of a phantom dataset's case: the convention's preset names, BraTS 2021 names for brats2015 (whose .mha names are not written).</summary>
     public static IReadOnlyList<string> FileNames(string caseName, LabelConvention labels)
     {
-        var preset = labels == LabelConvention.Brats2023 ? DatasetPreset.Brats2023 : DatasetPreset.Brats2021;
+        var preset = labels switch
+        {
+            LabelConvention.Brats2023 => DatasetPreset.Brats2023,
+            LabelConvention.Brats2024Gli => DatasetPreset.Brats2024Gli,
+            LabelConvention.NnUNetBrats => throw new SegANException("phantoms are written in a BraTS layout: write brats2021 and convert with segan convert --to nnunet"),
+            _ => DatasetPreset.Brats2021,
+        };
         return [.. DatasetPresets.AllModalities(preset).Select(m => m.Pattern).Append(DatasetPresets.SegPattern(preset))
             .Select(p => p.Replace("*", caseName, StringComparison.Ordinal))];
     }

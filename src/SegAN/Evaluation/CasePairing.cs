@@ -64,6 +64,11 @@ public static class CasePairing
             throw new SegANException($"{folder.FullName}: truth folder not found");
         }
 
+        if (NnUNetDataset.IsDataset(folder))
+        {
+            return NnUNetDataset.Read(folder).Truths(); // labelsTr/CASE.nii.gz, or the dataset list's labels
+        }
+
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in Data.DatasetFiles.Enumerate(folder.FullName).Select(f => new FileInfo(f)))
         {

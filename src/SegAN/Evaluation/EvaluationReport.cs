@@ -22,6 +22,9 @@ public static class EvaluationReport
     /// <summary>The header of <c>cases.csv</c>.</summary>
     public const string CsvHeader = "case,region,dice,precision,sensitivity,specificity,hd95";
 
+    /// <summary>The columns <c>cases.csv</c> adds when the lesion-wise scores were asked for.</summary>
+    public const string LesionCsvColumns = "lesion_dice,lesion_hd95,lesion_tp,lesion_fp,lesion_fn";
+
     private static readonly string[] MetricNames = ["dice", "precision", "sensitivity", "specificity", "hd95"];
 
     /// <summary>Writes the three files into <paramref name="folder"/> (created if needed); returns their paths.</summary>
@@ -49,7 +52,8 @@ public static class EvaluationReport
     public static string ToCsv(EvaluationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var csv = new StringBuilder(CsvHeader).Append('\n');
+        var lesionWise = result.LesionWise is not null;
+        var csv = new StringBuilder(CsvHeader).Append(lesionWise ? "," + LesionCsvColumns : "").Append('\n');
         foreach (var c in result.Cases)
         {
             foreach (var r in c.Regions)
@@ -59,6 +63,12 @@ public static class EvaluationReport
                 foreach (var v in new[] { s.Dice, s.Precision, s.Sensitivity, s.Specificity, s.Hd95 })
                 {
                     csv.Append(',').Append(Number(v));
+                }
+
+                if (lesionWise && r.LesionWise is { } l)
+                {
+                    csv.Append(',').Append(Number(l.Dice)).Append(',').Append(Number(l.Hd95))
+                        .Append(CultureInfo.InvariantCulture, $",{l.TruePositives},{l.FalsePositives},{l.FalseNegatives}");
                 }
 
                 csv.Append('\n');
@@ -78,6 +88,16 @@ public static class EvaluationReport
             json.WriteStartObject();
             json.WriteString("labels", result.Labels.Name());
             json.WriteNumber("cases_evaluated", result.Cases.Count);
+            if (result.LesionWise is { } challenge)
+            {
+                json.WriteStartObject("lesion_wise");
+                json.WriteString("challenge", challenge.Name());
+                json.WriteNumber("dilation", challenge.Dilation());
+                json.WriteNumber("volume_threshold_mm3", challenge.VolumeThreshold());
+                json.WriteString("hd95", "surface-distance (DeepMind) robust Hausdorff; 374 mm per missed or false-positive lesion");
+                json.WriteEndObject();
+            }
+
             json.WriteStartObject("regions");
             foreach (var region in result.Regions)
             {
@@ -93,6 +113,15 @@ public static class EvaluationReport
                     json.WriteEndObject();
                 }
 
+                if (region.LesionWise is { } lesions)
+                {
+                    WriteSummary(json, "lesion_dice", lesions.Dice);
+                    WriteSummary(json, "lesion_hd95", lesions.Hd95);
+                    json.WriteNumber("lesion_tp", lesions.TruePositives);
+                    json.WriteNumber("lesion_fp", lesions.FalsePositives);
+                    json.WriteNumber("lesion_fn", lesions.FalseNegatives);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -101,6 +130,12 @@ public static class EvaluationReport
             for (var m = 0; m < MetricNames.Length; m++)
             {
                 WriteNumber(json, MetricNames[m], result.Regions.Average(r => Summaries(r)[m].Mean));
+            }
+
+            if (result.LesionWise is not null)
+            {
+                WriteNumber(json, "lesion_dice", result.Regions.Average(r => r.LesionWise!.Dice.Mean));
+                WriteNumber(json, "lesion_hd95", result.Regions.Average(r => r.LesionWise!.Hd95.Mean));
             }
 
             json.WriteEndObject();
@@ -137,6 +172,22 @@ public static class EvaluationReport
         }
 
         md.Append('\n');
+        if (result.LesionWise is { } challenge)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"BraTS 2023-2024 lesion-wise scores (challenge {challenge.Name()}: dilation {challenge.Dilation()}, lesions over {challenge.VolumeThreshold()} mm³); ");
+            md.Append("HD95 by DeepMind's surface-distance definition, 374 mm per missed or false-positive lesion; lesion counts added up over the cases.\n\n");
+            md.Append("| Region | Lesion-wise Dice | Lesion-wise HD95 | TP | FP | FN |\n");
+            md.Append("| --- | --- | --- | --- | --- | --- |\n");
+            foreach (var region in result.Regions)
+            {
+                var l = region.LesionWise!;
+                md.Append("| ").Append(region.Region.ShortName()).Append(" | ").Append(FormatSummary(l.Dice)).Append(" | ").Append(FormatSummary(l.Hd95))
+                    .Append(CultureInfo.InvariantCulture, $" | {l.TruePositives} | {l.FalsePositives} | {l.FalseNegatives} |\n");
+            }
+
+            md.Append('\n');
+        }
+
         md.Append("Missing predictions: ").Append(result.MissingPredictions.Count == 0 ? "none" : string.Join(", ", result.MissingPredictions)).Append("\n\n");
         md.Append("Missing truths: ").Append(result.MissingTruths.Count == 0 ? "none" : string.Join(", ", result.MissingTruths)).Append('\n');
         return md.ToString();
@@ -156,6 +207,17 @@ public static class EvaluationReport
     {
         ArgumentNullException.ThrowIfNull(region);
         return [region.Dice, region.Precision, region.Sensitivity, region.Specificity, region.Hd95];
+    }
+
+    private static void WriteSummary(Utf8JsonWriter json, string name, MetricSummary summary)
+    {
+        json.WriteStartObject(name);
+        WriteNumber(json, "mean", summary.Mean);
+        WriteNumber(json, "median", summary.Median);
+        WriteNumber(json, "std", summary.Std);
+        WriteNumber(json, "min", summary.Min);
+        WriteNumber(json, "max", summary.Max);
+        json.WriteEndObject();
     }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double value)

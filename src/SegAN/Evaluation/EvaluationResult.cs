@@ -10,8 +10,8 @@ public sealed record CaseEvaluation(string Case, string PredictionFile, string T
     public SegmentationScores this[Region region] => Regions.First(r => r.Region == region).Scores;
 }
 
-/// <summary>The five metrics of one region of one case.</summary>
-public sealed record RegionScores(Region Region, SegmentationScores Scores);
+/// <summary>The five metrics of one region of one case, and its lesion-wise scores when they were asked for.</summary>
+public sealed record RegionScores(Region Region, SegmentationScores Scores, LesionWiseScores? LesionWise = null);
 
 /// <summary>Mean, median, standard deviation (population, as numpy's default), minimum and maximum over the evaluated cases; NaN when there are none.</summary>
 public sealed record MetricSummary(double Mean, double Median, double Std, double Min, double Max)
@@ -41,7 +41,24 @@ public sealed record RegionSummary(
     MetricSummary Precision,
     MetricSummary Sensitivity,
     MetricSummary Specificity,
-    MetricSummary Hd95);
+    MetricSummary Hd95,
+    LesionWiseSummary? LesionWise = null);
+
+/// <summary>Lesion-wise Dice and HD95 summarised over the evaluated cases, and the lesion counts added up over them.</summary>
+public sealed record LesionWiseSummary(MetricSummary Dice, MetricSummary Hd95, int TruePositives, int FalsePositives, int FalseNegatives)
+{
+    /// <summary>Summarises the lesion-wise scores of one region over the cases.</summary>
+    public static LesionWiseSummary Of(IReadOnlyCollection<LesionWiseScores> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        return new LesionWiseSummary(
+            MetricSummary.Of(scores.Select(s => s.Dice).ToList()),
+            MetricSummary.Of(scores.Select(s => s.Hd95).ToList()),
+            scores.Sum(s => s.TruePositives),
+            scores.Sum(s => s.FalsePositives),
+            scores.Sum(s => s.FalseNegatives));
+    }
+}
 
 /// <summary>
 /// Everything <see cref="FolderEvaluator"/> found: the scored cases (sorted by name), the per-region summaries,
@@ -54,22 +71,30 @@ public sealed record EvaluationResult(
     IReadOnlyList<string> MissingPredictions,
     IReadOnlyList<string> MissingTruths)
 {
-    /// <summary>Summaries from scored cases (regions in WT, TC, ET order).</summary>
-    public static EvaluationResult Create(LabelConvention labels, IReadOnlyList<CaseEvaluation> cases, IReadOnlyList<string> missingPredictions, IReadOnlyList<string> missingTruths)
+    /// <summary>The challenge whose lesion-wise scores the cases carry; null when they carry none.</summary>
+    public BratsChallenge? LesionWise { get; init; }
+
+    /// <summary>Summaries from scored cases (regions in WT, TC, ET order); lesion-wise ones when <paramref name="lesionWise"/> is set.</summary>
+    public static EvaluationResult Create(LabelConvention labels, IReadOnlyList<CaseEvaluation> cases, IReadOnlyList<string> missingPredictions, IReadOnlyList<string> missingTruths, BratsChallenge? lesionWise = null)
     {
         ArgumentNullException.ThrowIfNull(cases);
         var regions = LabelNames.Regions.Select(region =>
         {
             var scores = cases.Select(c => c[region]).ToList();
+            var lesions = lesionWise is null
+                ? null
+                : LesionWiseSummary.Of(cases.Select(c => c.Regions.First(r => r.Region == region).LesionWise
+                    ?? throw new ArgumentException($"case {c.Case} has no lesion-wise scores", nameof(cases))).ToList());
             return new RegionSummary(
                 region,
                 MetricSummary.Of(scores.Select(s => s.Dice).ToList()),
                 MetricSummary.Of(scores.Select(s => s.Precision).ToList()),
                 MetricSummary.Of(scores.Select(s => s.Sensitivity).ToList()),
                 MetricSummary.Of(scores.Select(s => s.Specificity).ToList()),
-                MetricSummary.Of(scores.Select(s => s.Hd95).ToList()));
+                MetricSummary.Of(scores.Select(s => s.Hd95).ToList()),
+                lesions);
         }).ToList();
-        return new EvaluationResult(labels, cases, regions, missingPredictions, missingTruths);
+        return new EvaluationResult(labels, cases, regions, missingPredictions, missingTruths) { LesionWise = lesionWise };
     }
 
     /// <summary>The mean Dice of each region, averaged over the three regions (the "mean" BraTS leaderboards rank by).</summary>

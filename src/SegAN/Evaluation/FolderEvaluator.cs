@@ -38,7 +38,7 @@ public static class FolderEvaluator
             Parallel.For(0, complete.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, i =>
             {
                 var pair = complete[i];
-                results[i] = EvaluateCase(pair.Case, pair.PredictionFile!, pair.TruthFile!, options.Labels);
+                results[i] = EvaluateCase(pair.Case, pair.PredictionFile!, pair.TruthFile!, options.Labels, options.LesionWise);
                 using var _ = reporting.EnterScope();
                 progress?.Report(pair.Case);
             });
@@ -48,22 +48,23 @@ public static class FolderEvaluator
             throw first;
         }
 
-        return EvaluationResult.Create(options.Labels, results, missingPredictions, missingTruths);
+        return EvaluationResult.Create(options.Labels, results, missingPredictions, missingTruths, options.LesionWise);
     }
 
-    /// <summary>Reads two label maps and scores them (see <see cref="EvaluateCase(string, Volume, Volume, LabelConvention, string, string)"/>).</summary>
-    public static CaseEvaluation EvaluateCase(string name, string predictionFile, string truthFile, LabelConvention labels)
+    /// <summary>Reads two label maps and scores them (see <see cref="EvaluateCase(string, Volume, Volume, LabelConvention, string, string, BratsChallenge?)"/>).</summary>
+    public static CaseEvaluation EvaluateCase(string name, string predictionFile, string truthFile, LabelConvention labels, BratsChallenge? lesionWise = null)
     {
         var prediction = ReadLabelMap(predictionFile);
         var truth = ReadLabelMap(truthFile);
-        return EvaluateCase(name, prediction, truth, labels, predictionFile, truthFile);
+        return EvaluateCase(name, prediction, truth, labels, predictionFile, truthFile, lesionWise);
     }
 
     /// <summary>
     /// Scores one case: both label maps must have the same shape; the truth's voxel spacing measures HD95.
-    /// The file names only label errors and the result.
+    /// The file names only label errors and the result. With <paramref name="lesionWise"/>, each region also gets
+    /// the lesion-wise scores of that challenge (<see cref="LesionWiseMetrics"/>).
     /// </summary>
-    public static CaseEvaluation EvaluateCase(string name, Volume prediction, Volume truth, LabelConvention labels, string predictionFile, string truthFile)
+    public static CaseEvaluation EvaluateCase(string name, Volume prediction, Volume truth, LabelConvention labels, string predictionFile, string truthFile, BratsChallenge? lesionWise = null)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(truth);
@@ -91,7 +92,8 @@ public static class FolderEvaluator
             var offset = (int)region * n;
             var p = BinaryMask.From(predicted.AsSpan(offset, n));
             var t = BinaryMask.From(expected.AsSpan(offset, n));
-            return new RegionScores(region, SegmentationScores.Compute(p, t, grid));
+            var lesions = lesionWise is { } challenge ? LesionWiseMetrics.Compute(p, t, grid, challenge) : null;
+            return new RegionScores(region, SegmentationScores.Compute(p, t, grid), lesions);
         }).ToList();
         return new CaseEvaluation(name, predictionFile, truthFile, regions);
     }

@@ -28,6 +28,7 @@ namespace SegAN.Experiments;
 /// <param name="ValEvery">Validate every N steps (the best model by validation Dice is tested). Default: 500.</param>
 /// <param name="DiceWeight">Weight of the soft Dice term added to every variant's loss, the U-Net baseline's cross-entropy included (0: the paper's pure losses, multi-scale L1 and cross-entropy). Default: 1, as <c>segan train</c>.</param>
 /// <param name="CommandLine">The command line that started the experiment, recorded in the report. Default: none.</param>
+/// <param name="LesionWise">Also score the test sets with the BraTS 2023-2024 lesion-wise metrics of this challenge. Default: none.</param>
 public sealed record ExperimentOptions(
     DirectoryInfo Data,
     string Out,
@@ -47,7 +48,8 @@ public sealed record ExperimentOptions(
     int SplitSeed = 0,
     int ValEvery = 500,
     double DiceWeight = TrainOptions.DefaultDiceWeight,
-    string? CommandLine = null)
+    string? CommandLine = null,
+    Evaluation.BratsChallenge? LesionWise = null)
 {
     /// <summary>The default share of cases held out for testing.</summary>
     public const double DefaultTestFraction = 0.2;

@@ -149,14 +149,16 @@ public static class ExperimentReport
             Line($"");
             Line($"## {region.ShortName()}");
             Line($"");
-            Line($"| variant | seeds | Dice | precision | sensitivity | paper Dice | paper source |");
-            Line($"|---|---|---|---|---|---|---|");
+            var lesions = summaries.Any(s => s.Regions[k].LesionDice is not null);
+            Line($"| variant | seeds | Dice | precision | sensitivity | paper Dice | paper source |{(lesions ? " lesion-wise Dice | lesion-wise HD95 (mm) |" : "")}");
+            Line($"|---|---|---|---|---|---|---|{(lesions ? "---|---|" : "")}");
             foreach (var s in summaries)
             {
                 var r = s.Regions[k];
                 var paper = PaperResults.For(s.Variant);
                 var paperDice = k switch { 0 => paper.Wt, 1 => paper.Tc, _ => paper.Et };
-                Line($"| {s.Variant.CliName()} | {s.FinishedSeeds} | {r.Dice.ToText()} | {r.Precision.ToText()} | {r.Sensitivity.ToText()} | {paperDice:F3} | {paper.Source} |");
+                var lesionText = lesions ? $" {r.LesionDice?.ToText() ?? "-"} | {r.LesionHd95?.ToText() ?? "-"} |" : "";
+                Line($"| {s.Variant.CliName()} | {s.FinishedSeeds} | {r.Dice.ToText()} | {r.Precision.ToText()} | {r.Sensitivity.ToText()} | {paperDice:F3} | {paper.Source} |{lesionText}");
             }
         }
 
@@ -237,7 +239,14 @@ public static class ExperimentReport
             foreach (var r in s.Regions)
             {
                 json.WriteStartObject(r.Region.ShortName());
-                foreach (var (name, stat) in new[] { ("dice", r.Dice), ("precision", r.Precision), ("sensitivity", r.Sensitivity) })
+                var stats = new List<(string, SeedStatistic)> { ("dice", r.Dice), ("precision", r.Precision), ("sensitivity", r.Sensitivity) };
+                if (r.LesionDice is { } lesionDice && r.LesionHd95 is { } lesionHd95)
+                {
+                    stats.Add(("lesion_dice", lesionDice));
+                    stats.Add(("lesion_hd95", lesionHd95));
+                }
+
+                foreach (var (name, stat) in stats)
                 {
                     json.WriteStartObject(name);
                     Number(json, "mean", stat.Mean);

@@ -44,8 +44,8 @@ public sealed record ExperimentTaskResult(ShardSpec Task, IReadOnlyList<Experime
     public bool Complete => Runs.All(r => r.IsFinished);
 }
 
-/// <summary>The test-set mean of Dice, precision and sensitivity of one region in one run.</summary>
-public sealed record RegionMeans(Region Region, double Dice, double Precision, double Sensitivity);
+/// <summary>The test-set mean of Dice, precision and sensitivity of one region in one run, and of the lesion-wise Dice and HD95 (NaN when not scored).</summary>
+public sealed record RegionMeans(Region Region, double Dice, double Precision, double Sensitivity, double LesionDice = double.NaN, double LesionHd95 = double.NaN);
 
 /// <summary>One (variant, seed) run: its folder, state, training time and, once evaluated, its test-set means per region (WT, TC, ET).</summary>
 public sealed record ExperimentRun(
@@ -86,8 +86,8 @@ public sealed record SeedStatistic(double Mean, double Std)
             $"{Mean.ToString(withSign ? "+0.000;-0.000" : "F3", CultureInfo.InvariantCulture)} ± {(double.IsFinite(Std) ? Std.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
 }
 
-/// <summary>One region of one variant over its finished seeds.</summary>
-public sealed record RegionAggregate(Region Region, SeedStatistic Dice, SeedStatistic Precision, SeedStatistic Sensitivity);
+/// <summary>One region of one variant over its finished seeds; the lesion-wise statistics are null when no run has them.</summary>
+public sealed record RegionAggregate(Region Region, SeedStatistic Dice, SeedStatistic Precision, SeedStatistic Sensitivity, SeedStatistic? LesionDice = null, SeedStatistic? LesionHd95 = null);
 
 /// <summary>One variant over its finished seeds (regions WT, TC, ET), with the mean training time of a run.</summary>
 public sealed record VariantSummary(Variant Variant, int FinishedSeeds, IReadOnlyList<RegionAggregate> Regions, double MeanTrainSeconds)
@@ -359,10 +359,16 @@ public static class ExperimentRunner
                 region,
                 SeedStatistic.Of([.. finished.Select(r => r.Scores![k].Dice)]),
                 SeedStatistic.Of([.. finished.Select(r => r.Scores![k].Precision)]),
-                SeedStatistic.Of([.. finished.Select(r => r.Scores![k].Sensitivity)]))).ToList();
+                SeedStatistic.Of([.. finished.Select(r => r.Scores![k].Sensitivity)]),
+                LesionStatistic([.. finished.Select(r => r.Scores![k].LesionDice)]),
+                LesionStatistic([.. finished.Select(r => r.Scores![k].LesionHd95)]))).ToList();
             return new VariantSummary(variant, finished.Count, regions, finished.Count == 0 ? double.NaN : finished.Average(r => r.TrainSeconds));
         })];
     }
+
+    // Runs scored before lesion-wise scoring was asked for have none: the statistic covers the runs that have them.
+    private static SeedStatistic? LesionStatistic(IReadOnlyList<double> values) =>
+        values.Any(double.IsFinite) ? SeedStatistic.Of([.. values.Where(double.IsFinite)]) : null;
 
     /// <summary>Reads a run's test-set means per region from its <c>evaluation/summary.json</c>.</summary>
     public static IReadOnlyList<RegionMeans> ReadScores(string summaryJson)
@@ -374,7 +380,10 @@ public static class ExperimentRunner
             return [.. LabelNames.Regions.Select(region =>
             {
                 var r = regions.GetProperty(region.ShortName());
-                return new RegionMeans(region, Mean(r, "dice"), Mean(r, "precision"), Mean(r, "sensitivity"));
+                return new RegionMeans(
+                    region, Mean(r, "dice"), Mean(r, "precision"), Mean(r, "sensitivity"),
+                    r.TryGetProperty("lesion_dice", out _) ? Mean(r, "lesion_dice") : double.NaN,
+                    r.TryGetProperty("lesion_hd95", out _) ? Mean(r, "lesion_hd95") : double.NaN);
             })];
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -513,8 +522,9 @@ public static class ExperimentRunner
             c.Name,
             Path.Combine(predictions, DatasetPredictor.OutputName(c.Name)),
             c.SegFile ?? throw new SegANException($"{c.Directory}: test case {c.Name} has no segmentation"),
-            options.Layout.Labels)).ToList();
-        return EvaluationResult.Create(options.Layout.Labels, scored, [], []);
+            options.Layout.Labels,
+            options.LesionWise)).ToList();
+        return EvaluationResult.Create(options.Layout.Labels, scored, [], [], options.LesionWise);
     }
 
     private static void WriteSystem(string path, SystemInfo system) =>

@@ -29,6 +29,10 @@ public static class DatasetPredictor
     /// <summary>The label-map file name of a case.</summary>
     public static string OutputName(string caseName) => caseName + "_seg.nii.gz";
 
+    /// <summary>The label-map file name of a case under <paramref name="options"/>' naming (nnU-Net's <c>CASE.nii.gz</c> or <c>CASE_seg.nii.gz</c>).</summary>
+    public static string OutputName(string caseName, PredictOptions options) =>
+        options?.NnUNetNaming == true ? caseName + ".nii.gz" : OutputName(caseName);
+
     /// <summary>The probability-map file name of a case and region.</summary>
     public static string ProbabilityName(string caseName, Region region) => $"{caseName}_prob_{region.ShortName()}.nii.gz";
 
@@ -76,8 +80,8 @@ public static class DatasetPredictor
         foreach (var c in cases)
         {
             var outputs = options.Probabilities
-                ? LabelNames.Regions.Select(r => ProbabilityName(c.Name, r)).Append(OutputName(c.Name))
-                : [OutputName(c.Name)];
+                ? LabelNames.Regions.Select(r => ProbabilityName(c.Name, r)).Append(OutputName(c.Name, options))
+                : [OutputName(c.Name, options)];
             foreach (var name in outputs)
             {
                 var output = Path.Combine(folder, name);
@@ -121,7 +125,7 @@ public static class DatasetPredictor
         {
             cancellation.ThrowIfCancellationRequested();
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var output = Path.Combine(outputDirectory, OutputName(files.Name));
+            var output = Path.Combine(outputDirectory, OutputName(files.Name, options));
             CaseResult result;
             if (options.SkipExisting && File.Exists(output))
             {

@@ -13,6 +13,7 @@ namespace SegAN.Inference;
 /// What the network sees of each prepared slice: the whole slice, zero-padded to the network's size multiple
 /// (default), or the paper's centred crop of the model's slice size.
 /// </param>
+/// <param name="NnUNetNaming">Name label maps <c>CASE.nii.gz</c>, as nnU-Net's predictions, instead of <c>CASE_seg.nii.gz</c>. Default off.</param>
 public sealed record PredictOptions(
     int BatchSize = 16,
     bool FlipTta = false,
@@ -20,7 +21,8 @@ public sealed record PredictOptions(
     bool Probabilities = false,
     bool SkipExisting = false,
     double Threshold = 0.5,
-    SliceWindow Window = SliceWindow.Whole)
+    SliceWindow Window = SliceWindow.Whole,
+    bool NnUNetNaming = false)
 {
     /// <summary>Throws a <see cref="SegANException"/> naming the first bad value.</summary>
     public PredictOptions Validate()

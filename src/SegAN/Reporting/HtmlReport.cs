@@ -55,6 +55,21 @@ public static class HtmlReport
         }
 
         html.Append("</table>\n");
+        if (result.LesionWise is { } challenge)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Lesion-wise (BraTS {E(challenge.Name())})</h2>\n<p>The BraTS 2023-2024 ranking scores: dilation {challenge.Dilation()}, lesions over {challenge.VolumeThreshold()} mm³; HD95 by DeepMind's surface-distance definition, 374 mm per missed or false-positive lesion. Lesion counts are summed over the cases.</p>\n");
+            html.Append("<table>\n<tr><th>Region</th><th>Lesion-wise Dice</th><th>Lesion-wise HD95</th><th>TP</th><th>FP</th><th>FN</th></tr>\n");
+            foreach (var region in result.Regions)
+            {
+                var l = region.LesionWise!;
+                html.Append("<tr><td>").Append(E(region.Region.ShortName())).Append("</td><td>").Append(E(EvaluationReport.FormatSummary(l.Dice)))
+                    .Append("</td><td>").Append(E(EvaluationReport.FormatSummary(l.Hd95)))
+                    .Append(CultureInfo.InvariantCulture, $"</td><td>{l.TruePositives}</td><td>{l.FalsePositives}</td><td>{l.FalseNegatives}</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+        }
+
         AppendMissing(html, "Missing predictions", result.MissingPredictions);
         AppendMissing(html, "Missing truths", result.MissingTruths);
 
