@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using SegAN.Compute;
 using SegAN.Demo;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Training;
 using Spectre.Console;
 

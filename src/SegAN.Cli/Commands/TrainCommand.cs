@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SegAN.Data;
+using SegAN.Models;
 using SegAN.Reporting;
 using SegAN.Training;
 using Spectre.Console;

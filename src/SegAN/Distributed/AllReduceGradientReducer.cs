@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SegAN.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 

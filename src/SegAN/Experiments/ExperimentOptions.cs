@@ -1,5 +1,6 @@
 using System.Globalization;
 using SegAN.Data;
+using SegAN.Models;
 using SegAN.Training;
 
 namespace SegAN.Experiments;

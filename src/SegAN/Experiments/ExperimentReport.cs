@@ -4,8 +4,8 @@ using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Imaging;
+using SegAN.Models;
 using SegAN.Reporting;
-using SegAN.Training;
 
 namespace SegAN.Experiments;
 

@@ -6,6 +6,8 @@ using SegAN.Distributed;
 using SegAN.Evaluation;
 using SegAN.Imaging;
 using SegAN.Inference;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Reporting;
 using SegAN.Training;
 

@@ -1,5 +1,5 @@
 using SegAN.Data;
-using SegAN.Training;
+using SegAN.Models;
 
 namespace SegAN.Experiments;
 

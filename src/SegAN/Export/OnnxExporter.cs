@@ -4,7 +4,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using SegAN.Export.Onnx;
 using SegAN.Models;
-using SegAN.Training;
+using SegAN.Persistence;
 using TorchSharp;
 
 namespace SegAN.Export;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Export;
 

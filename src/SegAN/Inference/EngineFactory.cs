@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using SegAN.Compute;
 using SegAN.Export;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Inference;
 

@@ -1,4 +1,3 @@
-using SegAN.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;

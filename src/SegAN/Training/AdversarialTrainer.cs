@@ -1,6 +1,8 @@
 using SegAN.Data;
+using SegAN.Distributed;
 using SegAN.Losses;
 using SegAN.Models;
+using SegAN.Persistence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -84,6 +86,9 @@ public sealed class AdversarialTrainer : IDisposable
 
     /// <summary>The critics (none for S3-3C-s0 and U-Net).</summary>
     public IReadOnlyList<Critic> Critics => _criticList;
+
+    /// <summary>The segmentor's trainable parameters, then each critic's, in a fixed order (for weight fingerprints).</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> TrainableParameters => _segmentor.parameters().Concat(_criticList.SelectMany(c => c.parameters()));
 
     /// <summary>One training step on <paramref name="batch"/> at <paramref name="learningRate"/>.</summary>
     public StepLosses Step(SliceBatch batch, double learningRate)

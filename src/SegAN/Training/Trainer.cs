@@ -4,6 +4,9 @@ using System.Text;
 using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
+using SegAN.Distributed;
+using SegAN.Models;
+using SegAN.Persistence;
 using static TorchSharp.torch;
 
 namespace SegAN.Training;
@@ -154,7 +157,7 @@ public static class Trainer
 
         if (communicator is not null)
         {
-            step = Distributed.StateBroadcast.FromRoot(communicator, trainer, step);
+            step = Distributed.StateBroadcast.FromRoot(communicator, step, trainer.SaveState, trainer.LoadState);
         }
 
         if (root)
@@ -299,7 +302,7 @@ public static class Trainer
             + (reducer is { Calls: > 0 } ? Inv($"; gradient all-reduce {reducer.AllReduceTime.TotalMilliseconds / reducer.Calls:F2} ms per call over {ranks} ranks") : string.Empty);
         if (communicator is not null)
         {
-            Log(Distributed.WeightAgreement.Describe(Distributed.WeightAgreement.Check(communicator, trainer), ranks));
+            Log(Distributed.WeightAgreement.Describe(Distributed.WeightAgreement.Check(communicator, trainer.TrainableParameters), ranks));
         }
 
         Log(final);

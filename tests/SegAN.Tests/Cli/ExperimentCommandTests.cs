@@ -3,6 +3,7 @@ using System.Text.Json;
 using SegAN.Cli;
 using SegAN.Data;
 using SegAN.Experiments;
+using SegAN.Models;
 using SegAN.Training;
 using Spectre.Console.Testing;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SegAN.Cli;
+using SegAN.Persistence;
 using SegAN.Training;
 using Spectre.Console.Testing;
 

@@ -1,4 +1,4 @@
-namespace SegAN.Training;
+namespace SegAN.Models;
 
 /// <summary>
 /// The SegAN configurations compared in the paper (Sec. 3.1, Fig. 2) plus its U-Net baseline (Table 1). A variant

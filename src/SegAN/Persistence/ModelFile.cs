@@ -5,7 +5,7 @@ using SegAN.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SegAN.Training;
+namespace SegAN.Persistence;
 
 /// <summary>What a model file says about itself, besides its weights (the JSON header of <c>model.segan</c>).</summary>
 /// <param name="FormatVersion">Version of the file format.</param>

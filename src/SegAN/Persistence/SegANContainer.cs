@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SegAN.Training;
+namespace SegAN.Persistence;
 
 /// <summary>
 /// The small binary container of <c>model.segan</c> and <c>last.ckpt</c>: ASCII "SEGAN", one kind byte ('M' model,
