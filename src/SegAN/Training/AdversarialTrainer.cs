@@ -73,7 +73,7 @@ public sealed class AdversarialTrainer : IDisposable
     public bool ChannelsLast { get; set; } = true;
 
     /// <summary>How the Dice term treats the regions (<see cref="TrainOptions.DiceMode"/>).</summary>
-    public DiceReduction DiceReduction { get; set; } = TrainOptions.DefaultDiceMode;
+    public DiceReduction DiceReduction { get; init; } = TrainOptions.DefaultDiceMode;
 
     /// <summary>The segmentor(s): images -> region probabilities (N, 3, H, W).</summary>
     public RegionSegmentor Segmentor => _segmentor;
@@ -82,7 +82,7 @@ public sealed class AdversarialTrainer : IDisposable
     /// Called between every <c>backward()</c> and <c>optimizer.step()</c>: averages gradients over data-parallel ranks
     /// and agrees on skipping a step with a non-finite loss. Default: <see cref="NoGradientReducer"/> (one process).
     /// </summary>
-    public IGradientReducer GradientReducer { get; set; } = NoGradientReducer.Instance;
+    public IGradientReducer GradientReducer { get; init; } = NoGradientReducer.Instance;
 
     /// <summary>The critics (none for S3-3C-s0 and U-Net).</summary>
     public IReadOnlyList<Critic> Critics => _criticList;
