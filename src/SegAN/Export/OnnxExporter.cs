@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 using SegAN.Export.Onnx;
+using SegAN.Imaging;
 using SegAN.Models;
 using SegAN.Persistence;
 using TorchSharp;
@@ -160,19 +161,16 @@ public static class OnnxExporter
 
     private static void WriteFile(string path, byte[] bytes)
     {
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, full, overwrite: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
             throw new SegANException($"{path}: cannot write the ONNX model: {e.Message}", e);
         }
+
+        AtomicFile.WriteBytes(path, bytes);
     }
 
     /// <summary>
