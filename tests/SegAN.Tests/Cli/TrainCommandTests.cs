@@ -112,7 +112,8 @@ public sealed class TrainCommandTests : IDisposable
         var code = SeganApp.Run(Tiny(Synth(), Path.Combine(_root.FullName, "bad"), 1, crop: "30"), console);
 
         Assert.Equal(ExitCodes.Usage, code);
-        // The critic's three stride-2 blocks need multiple of even with a depth-2 segmentor
-        Assert.Contains("multiple of", console.Output, StringComparison.Ordinal);
+        // The critic's three stride-2 blocks need multiples of 8 even with a depth-2 segmentor (the architecture's
+        // rule, 2^max(depth, critic depth); the old check said 4)
+        Assert.Contains("multiples of 8", console.Output, StringComparison.Ordinal);
     }
 }
