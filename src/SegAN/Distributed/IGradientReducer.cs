@@ -22,8 +22,10 @@ public sealed class NoGradientReducer : IGradientReducer
     /// <summary>The shared instance.</summary>
     public static NoGradientReducer Instance { get; } = new();
 
+    /// <inheritdoc/>
     public bool AllFinite(bool localFinite) => localFinite;
 
+    /// <inheritdoc/>
     public void Reduce(IReadOnlyList<Parameter> parameters)
     {
     }

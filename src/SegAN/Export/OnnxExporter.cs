@@ -57,8 +57,11 @@ public sealed record OnnxExportResult(string? OnnxPath, string? TritonModelFolde
 /// </summary>
 public static class OnnxExporter
 {
+    /// <summary>The ONNX opset written unless another is asked for.</summary>
     public const int DefaultOpset = 17;
+    /// <summary>The oldest opset the exporter writes.</summary>
     public const int MinOpset = 13;
+    /// <summary>The newest opset the exporter writes.</summary>
     public const int MaxOpset = 21;
 
     /// <summary>

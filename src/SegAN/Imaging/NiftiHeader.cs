@@ -5,7 +5,9 @@ namespace SegAN.Imaging;
 /// <summary>The NIfTI format generation: NIfTI-1 (348-byte header, float32 fields) or NIfTI-2 (540 bytes, 64-bit).</summary>
 public enum NiftiVersion
 {
+    /// <summary>NIfTI-1: a 348-byte header with 16- and 32-bit fields.</summary>
     Nifti1 = 1,
+    /// <summary>NIfTI-2: a 540-byte header with 64-bit fields.</summary>
     Nifti2 = 2,
 }
 
@@ -16,51 +18,72 @@ public enum NiftiVersion
 /// </summary>
 public sealed partial record NiftiHeader
 {
+    /// <summary>Bytes in a NIfTI-1 header.</summary>
     public const int Nifti1HeaderSize = 348;
+    /// <summary>Bytes in a NIfTI-2 header.</summary>
     public const int Nifti2HeaderSize = 540;
 
+    /// <summary>NIfTI-1 or NIfTI-2.</summary>
     public NiftiVersion Version { get; init; } = NiftiVersion.Nifti1;
 
     /// <summary>True when the file's numbers are big-endian (detected from sizeof_hdr).</summary>
     public bool BigEndian { get; init; }
 
+    /// <summary>How voxels are stored.</summary>
     public NiftiDataType DataType { get; init; } = NiftiDataType.Float32;
 
+    /// <summary><c>dim</c>: the number of dimensions, then the extent of each (8 entries).</summary>
     public long[] Dim { get; init; } = [3, 1, 1, 1, 1, 1, 1, 1];
 
+    /// <summary><c>pixdim</c>: qfac, then the spacing of each dimension (8 entries).</summary>
     public double[] Pixdim { get; init; } = [1, 1, 1, 1, 1, 1, 1, 1];
 
     /// <summary>Byte offset of the voxel data in the (decompressed) file: after the header and any extensions.</summary>
     public long VoxOffset { get; init; }
 
+    /// <summary><c>scl_slope</c>: stored values are multiplied by it when it is neither 0 nor non-finite.</summary>
     public double SclSlope { get; init; }
 
+    /// <summary><c>scl_inter</c>: added after the slope.</summary>
     public double SclInter { get; init; }
 
+    /// <summary><c>qform_code</c>: what the quaternion transform means (0: unused).</summary>
     public int QformCode { get; init; }
 
+    /// <summary><c>sform_code</c>: what the affine rows mean (0: unused).</summary>
     public int SformCode { get; init; }
 
+    /// <summary><c>quatern_b</c> of the qform rotation.</summary>
     public double QuaternB { get; init; }
 
+    /// <summary><c>quatern_c</c> of the qform rotation.</summary>
     public double QuaternC { get; init; }
 
+    /// <summary><c>quatern_d</c> of the qform rotation.</summary>
     public double QuaternD { get; init; }
 
+    /// <summary><c>qoffset_x</c>: the qform translation in x (mm).</summary>
     public double QoffsetX { get; init; }
 
+    /// <summary><c>qoffset_y</c>: the qform translation in y (mm).</summary>
     public double QoffsetY { get; init; }
 
+    /// <summary><c>qoffset_z</c>: the qform translation in z (mm).</summary>
     public double QoffsetZ { get; init; }
 
+    /// <summary><c>srow_x</c>: the first row of the sform affine.</summary>
     public double[] SrowX { get; init; } = [0, 0, 0, 0];
 
+    /// <summary><c>srow_y</c>: the second row of the sform affine.</summary>
     public double[] SrowY { get; init; } = [0, 0, 0, 0];
 
+    /// <summary><c>srow_z</c>: the third row of the sform affine.</summary>
     public double[] SrowZ { get; init; } = [0, 0, 0, 0];
 
+    /// <summary><c>xyzt_units</c>: the spatial and temporal units.</summary>
     public int XyztUnits { get; init; }
 
+    /// <summary><c>descrip</c>: free text (80 bytes at most in the file).</summary>
     public string Description { get; init; } = "";
 
     /// <summary>Dimensions in use: dim[1..dim[0]].</summary>

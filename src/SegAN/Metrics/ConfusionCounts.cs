@@ -61,8 +61,10 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         return new ConfusionCounts(tp, fp, fn, prediction.Length - tp - fp - fn);
     }
 
+    /// <summary>Voxels the prediction marks: TP + FP.</summary>
     public long PredictedPositives => TruePositives + FalsePositives;
 
+    /// <summary>Voxels the truth marks: TP + FN.</summary>
     public long TruthPositives => TruePositives + FalseNegatives;
 
     /// <summary>2 TP / (2 TP + FP + FN); 1 when both masks are empty, 0 when only one is.</summary>

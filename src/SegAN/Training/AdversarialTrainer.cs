@@ -63,6 +63,7 @@ public sealed class AdversarialTrainer : IDisposable
         _criticOptimizer = _criticParameters.Length > 0 ? MakeOptimizer(optimizer, _criticParameters, learningRate) : null;
     }
 
+    /// <summary>The networks' architecture.</summary>
     public SegANArchitecture Architecture { get; }
 
     /// <summary>
@@ -288,6 +289,7 @@ public sealed class AdversarialTrainer : IDisposable
         }
     }
 
+    /// <summary>Frees the networks and optimisers.</summary>
     public void Dispose()
     {
         _segmentorOptimizer.Dispose();

@@ -26,8 +26,10 @@ public interface IValidationSet
 /// <summary>An in-memory <see cref="IValidationSet"/>.</summary>
 public sealed class InMemoryValidationSet(IReadOnlyList<ValidationCase> cases) : IValidationSet
 {
+    /// <inheritdoc/>
     public int Count => cases.Count;
 
+    /// <inheritdoc/>
     public ValidationCase GetCase(int index) => cases[index];
 }
 
