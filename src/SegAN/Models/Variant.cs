@@ -68,7 +68,7 @@ public static class VariantExtensions
         }
 
         throw new SegANException(
-            $"--variant '{text}' is not one of {string.Join(", ", All.Select(v => v.CliName()))}.");
+            $"variant '{text}' is not one of {string.Join(", ", All.Select(v => v.CliName()))}.");
     }
 
     /// <summary>Number of separate segmentor networks: three for S1-1C, else one.</summary>
