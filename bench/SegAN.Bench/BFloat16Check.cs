@@ -1,7 +1,7 @@
 using SegAN.Data;
 using SegAN.Inference;
 using SegAN.Metrics;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Bench;
 

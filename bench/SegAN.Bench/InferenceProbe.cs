@@ -2,7 +2,7 @@ using System.Diagnostics;
 using SegAN.Compute;
 using SegAN.Inference;
 using SegAN.Models;
-using SegAN.Training;
+using SegAN.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 

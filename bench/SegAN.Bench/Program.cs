@@ -5,7 +5,6 @@ using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Inference;
 using SegAN.Models;
-using SegAN.Training;
 
 // Under mpirun: the gradient all-reduce probe alone (see AllReduceProbe).
 if (args is ["allreduce", ..])

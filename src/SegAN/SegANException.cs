@@ -6,15 +6,18 @@ namespace SegAN;
 /// </summary>
 public class SegANException : Exception
 {
+    /// <summary>An error without a message.</summary>
     public SegANException()
     {
     }
 
+    /// <summary>An error a user can act on; <paramref name="message"/> names the file or value and the problem.</summary>
     public SegANException(string message)
         : base(message)
     {
     }
 
+    /// <summary>As the message-only constructor, with the error that caused it.</summary>
     public SegANException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -22,3 +22,42 @@ internal static class CommonOptions
         Description = "Print machine-readable JSON instead of a table.",
     };
 }
+
+/// <summary>
+/// An option whose value is one of a fixed set of names, typed as the enum it stands for: the parser refuses any
+/// other name (listing the allowed ones), the help and shell completion list them, and commands receive the enum.
+/// </summary>
+internal static class ChoiceOption
+{
+    public static Option<T> Create<T>(string name, string description, T defaultValue, IReadOnlyList<(string Name, T Value)> choices)
+    {
+        var allowed = string.Join(", ", choices.Select(c => c.Name));
+        var option = new Option<T>(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            HelpName = string.Join("|", choices.Select(c => c.Name)),
+            CustomParser = result =>
+            {
+                if (result.Tokens.Count == 0)
+                {
+                    return defaultValue;
+                }
+
+                var text = result.Tokens[^1].Value;
+                foreach (var (choice, value) in choices)
+                {
+                    if (string.Equals(choice, text.Trim(), StringComparison.OrdinalIgnoreCase))
+                    {
+                        return value;
+                    }
+                }
+
+                result.AddError($"{name} '{text}' is not one of {allowed}.");
+                return defaultValue;
+            },
+        };
+        option.CompletionSources.Add([.. choices.Select(c => c.Name)]);
+        return option;
+    }
+}

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using SegAN.Compute;
 using SegAN.Demo;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Training;
 using Spectre.Console;
 
@@ -21,7 +23,7 @@ internal static class DemoCommand
         var trainCases = new Option<int>("--train-cases") { Description = "Phantoms to train on (10% validate). Default: 12.", DefaultValueFactory = _ => 12 };
         var testCases = new Option<int>("--test-cases") { Description = "Held-out phantoms to segment and evaluate. Default: 4.", DefaultValueFactory = _ => 4 };
         var size = new Option<int>("--size") { Description = "Phantom side in 1 mm voxels, a multiple of 16. Default: 64.", DefaultValueFactory = _ => 64 };
-        var variant = new Option<string>("--variant") { Description = "s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3 or unet. Default: s3-3c.", DefaultValueFactory = _ => "s3-3c" };
+        var variant = ChoiceOption.Create("--variant", "s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3 or unet. Default: s3-3c.", Variant.S3_3C, TrainCommand.Variants);
         var seed = new Option<int>("--seed") { Description = "Seed of everything (phantoms, split, weights, batches). Default: 1.", DefaultValueFactory = _ => 1 };
         var difficulty = new Option<string>("--difficulty") { Description = "easy (heads with skull, crisp tumours) or realistic (skull-stripped BraTS-like brains, as hard as real scans; see README). Default: easy.", DefaultValueFactory = _ => "easy" };
         var device = CommonOptions.Device();
@@ -38,7 +40,7 @@ internal static class DemoCommand
                 parse.GetValue(testCases),
                 parse.GetValue(size),
                 parse.GetValue(steps),
-                VariantExtensions.ParseVariant(parse.GetValue(variant)!),
+                parse.GetValue(variant),
                 parse.GetValue(seed),
                 SynthCommand.ParseDifficulty(parse.GetValue(difficulty)!)).Validate();
             var spec = DeviceSpec.Parse(parse.GetValue(device)!);

@@ -3,6 +3,7 @@ using System.Globalization;
 using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Experiments;
+using SegAN.Models;
 using SegAN.Training;
 using Spectre.Console;
 

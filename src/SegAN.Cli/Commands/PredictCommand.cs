@@ -25,11 +25,11 @@ internal static class PredictCommand
             Description = "Output folder for CASE_seg.nii.gz files (created if needed). Required.",
             Required = true,
         };
-        var engine = new Option<string>("--engine")
-        {
-            Description = "Inference engine: auto (onnx for a .onnx model, torch otherwise), torch or onnx. Default: auto.",
-            DefaultValueFactory = _ => "auto",
-        };
+        var engine = ChoiceOption.Create(
+            "--engine",
+            "Inference engine: auto (onnx for a .onnx model, torch otherwise), torch or onnx. Default: auto.",
+            EngineKind.Auto,
+            [("auto", EngineKind.Auto), ("torch", EngineKind.Torch), ("onnx", EngineKind.Onnx)]);
         var batch = new Option<int>("--batch")
         {
             Description = "Slices per forward pass. Default: 16.",
@@ -117,7 +117,7 @@ internal static class PredictCommand
             var cases = part is null ? found : part.Select(found, c => c.Name);
             using var segmentationEngine = EngineFactory.Open(
                 modelPath,
-                EngineFactory.ParseEngine(parse.GetValue(engine)!),
+                parse.GetValue(engine),
                 Compute.DeviceSpec.Parse(parse.GetValue(device)!),
                 parse.GetValue(threads),
                 parse.GetValue(bf16));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SegAN.Data;
+using SegAN.Models;
 using SegAN.Reporting;
 using SegAN.Training;
 using Spectre.Console;
@@ -10,6 +11,14 @@ namespace SegAN.Cli.Commands;
 /// <summary><c>segan train</c>: trains SegAN (or the U-Net baseline) on a dataset folder into a run folder.</summary>
 internal static class TrainCommand
 {
+    // The library's defaults (TrainOptions' record defaults), which the options and their help read.
+    private static readonly TrainOptions Defaults = new(string.Empty);
+
+    /// <summary>The variants by their command-line names, for <c>--variant</c> here and in <c>segan demo</c>.</summary>
+    internal static readonly (string Name, Variant Value)[] Variants = [.. VariantExtensions.All.Select(v => (v.CliName(), v))];
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
     public static Command Create(IAnsiConsole console)
     {
         var data = new Option<DirectoryInfo>("--data")
@@ -22,27 +31,27 @@ internal static class TrainCommand
             Description = "Run folder: model.segan (best), last.ckpt, metrics.jsonl, curves.png, options.json, train.log. Required.",
             Required = true,
         };
-        var variant = new Option<string>("--variant")
-        {
-            Description = "s1-1c, s3-1c, s3-3c (the paper's best), s3-3c-s0, s3-3c-s3 (single scale) or unet (cross-entropy baseline, no critic). Default: s3-3c.",
-            DefaultValueFactory = _ => "s3-3c",
-        };
+        var variant = ChoiceOption.Create(
+            "--variant",
+            "s1-1c, s3-1c, s3-3c (the paper's best), s3-3c-s0, s3-3c-s3 (single scale) or unet (cross-entropy baseline, no critic). Default: s3-3c.",
+            Defaults.Variant,
+            Variants);
         var steps = new Option<long?>("--steps") { Description = "Training steps (one critic and one segmentor update each). Default: 10000 unless --epochs is given." };
         var epochs = new Option<double?>("--epochs") { Description = "Passes over the training slices, instead of --steps. Default: none." };
-        var batch = new Option<int>("--batch") { Description = "Slices per batch (the paper: 64). Default: 16.", DefaultValueFactory = _ => TrainOptions.DefaultBatchSize };
-        var lr = new Option<double>("--lr") { Description = "Learning rate (the paper: 2e-5 with rmsprop). Default: 2e-4.", DefaultValueFactory = _ => TrainOptions.DefaultLearningRate };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam (beta1 0.5, as the authors' code) or rmsprop (the paper's; use with --lr 2e-5 --batch 64). Default: adam.", DefaultValueFactory = _ => "adam" };
-        var schedule = new Option<string>("--lr-schedule") { Description = "constant, cosine (to 0) or step (x0.1 at 50% and 75%). Default: constant.", DefaultValueFactory = _ => "constant" };
-        var clip = new Option<double>("--clip") { Description = "Critic weights are clipped to [-clip, clip] after each critic step. Default: 0.05 (the authors' code; the paper says 0.01).", DefaultValueFactory = _ => 0.05 };
-        var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to the segmentor's loss; 0 for the pure multi-scale L1 loss. Default: 1 (see README).", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
-        var diceMode = new Option<string>("--dice-mode") { Description = "How the Dice term treats the regions: pooled (one Dice over all regions' voxels, as the PyTorch reference) or per-region (one Dice per region, averaged: small regions weigh as much as the whole tumour, which over-segments them early in training; see README). Default: pooled.", DefaultValueFactory = _ => "pooled" };
-        var valEvery = new Option<int>("--val-every") { Description = "Validate on the whole validation volumes every N steps (and at the end). Default: 500.", DefaultValueFactory = _ => 500 };
-        var logEvery = new Option<int>("--log-every") { Description = "Write a metrics.jsonl line every N steps. Default: 10.", DefaultValueFactory = _ => 10 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split, the weights and the batches; a CPU run is repeatable. Default: 0.", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { Description = Inv($"Slices per batch (the paper: 64). Default: {Defaults.BatchSize}."), DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (the paper: 2e-5 with rmsprop). Default: 2e-4.", DefaultValueFactory = _ => Defaults.LearningRate };
+        var optimizer = ChoiceOption.Create("--optimizer", "adam (beta1 0.5, as the authors' code) or rmsprop (the paper's; use with --lr 2e-5 --batch 64). Default: adam.", Defaults.Optimizer, [("adam", OptimizerKind.Adam), ("rmsprop", OptimizerKind.RmsProp)]);
+        var schedule = ChoiceOption.Create("--lr-schedule", "constant, cosine (to 0) or step (x0.1 at 50% and 75%). Default: constant.", Defaults.LrSchedule, [("constant", LearningRateSchedule.Constant), ("cosine", LearningRateSchedule.Cosine), ("step", LearningRateSchedule.Step)]);
+        var clip = new Option<double>("--clip") { Description = Inv($"Critic weights are clipped to [-clip, clip] after each critic step. Default: {Defaults.Clip} (the authors' code; the paper says 0.01)."), DefaultValueFactory = _ => Defaults.Clip };
+        var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to the segmentor's loss; 0 for the pure multi-scale L1 loss. Default: 1 (see README).", DefaultValueFactory = _ => Defaults.DiceWeight };
+        var diceMode = ChoiceOption.Create("--dice-mode", "How the Dice term treats the regions: pooled (one Dice over all regions' voxels, as the PyTorch reference) or per-region (one Dice per region, averaged: small regions weigh as much as the whole tumour, which over-segments them early in training; see README). Default: pooled.", Defaults.DiceMode, [("pooled", Losses.DiceReduction.Pooled), ("per-region", Losses.DiceReduction.PerRegion)]);
+        var valEvery = new Option<int>("--val-every") { Description = Inv($"Validate on the whole validation volumes every N steps (and at the end). Default: {Defaults.ValEvery}."), DefaultValueFactory = _ => Defaults.ValEvery };
+        var logEvery = new Option<int>("--log-every") { Description = Inv($"Write a metrics.jsonl line every N steps. Default: {Defaults.LogEvery}."), DefaultValueFactory = _ => Defaults.LogEvery };
+        var seed = new Option<int>("--seed") { Description = Inv($"Seed of the split, the weights and the batches; a CPU run is repeatable. Default: {Defaults.Seed}."), DefaultValueFactory = _ => Defaults.Seed };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where last.ckpt left it. Default: off." };
-        var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks (the paper: 4). Default: 4.", DefaultValueFactory = _ => 4 };
-        var width = new Option<int>("--width") { Description = "Feature maps of the first block, doubled per block (the paper: 64). Default: 64.", DefaultValueFactory = _ => 64 };
-        var criticDepth = new Option<int>("--critic-depth") { Description = "Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: 3.", DefaultValueFactory = _ => 3 };
+        var depth = new Option<int>("--depth") { Description = Inv($"Segmentor down-sampling blocks (the paper: 4). Default: {Defaults.Depth}."), DefaultValueFactory = _ => Defaults.Depth };
+        var width = new Option<int>("--width") { Description = Inv($"Feature maps of the first block, doubled per block (the paper: 64). Default: {Defaults.BaseWidth}."), DefaultValueFactory = _ => Defaults.BaseWidth };
+        var criticDepth = new Option<int>("--critic-depth") { Description = Inv($"Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: {Defaults.CriticDepth}."), DefaultValueFactory = _ => Defaults.CriticDepth };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square random slice crops training sees; a multiple of 2^depth (validation and predict segment whole slices). Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
         var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128, which cuts brains taller than 128 mm). Default: 192x192x155.", DefaultValueFactory = _ => "192x192x155" };
         var percentiles = new Option<string>("--percentiles") { Description = "Each modality is clipped at these brain percentiles LO,HI before z-scoring (the paper: 0.5,99.5; 0,100 clips nothing). Default: 0.5,99.5.", DefaultValueFactory = _ => "0.5,99.5" };
@@ -64,13 +73,13 @@ internal static class TrainCommand
             var folder = parse.GetValue(data)!;
             var options = new TrainOptions(
                 parse.GetValue(output)!.FullName,
-                VariantExtensions.ParseVariant(parse.GetValue(variant)!),
+                parse.GetValue(variant),
                 parse.GetValue(steps),
                 parse.GetValue(epochs),
                 parse.GetValue(batch),
                 parse.GetValue(lr),
-                ParseEnum<OptimizerKind>(parse.GetValue(optimizer)!, "--optimizer", "rmsprop, adam"),
-                ParseEnum<LearningRateSchedule>(parse.GetValue(schedule)!, "--lr-schedule", "constant, cosine, step"),
+                parse.GetValue(optimizer),
+                parse.GetValue(schedule),
                 parse.GetValue(clip),
                 parse.GetValue(dice),
                 parse.GetValue(valEvery),
@@ -80,7 +89,7 @@ internal static class TrainCommand
                 parse.GetValue(depth),
                 parse.GetValue(width),
                 parse.GetValue(criticDepth),
-                DiceMode: ParseEnum<Losses.DiceReduction>(parse.GetValue(diceMode)!, "--dice-mode", "per-region, pooled")).Validated();
+                DiceMode: parse.GetValue(diceMode)).Validated();
             var training = new DatasetTrainingOptions(
                 folder,
                 dataset.Resolve(parse, folder),
@@ -136,12 +145,6 @@ internal static class TrainCommand
 
         return (preprocess with { LowerPercentile = lo, UpperPercentile = hi }).Validate();
     }
-
-    private static T ParseEnum<T>(string text, string option, string allowed)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value) && Enum.IsDefined(value)
-            ? value
-            : throw new SegANException($"{option} '{text}': expected one of {allowed}");
 }
 
 /// <summary>Runs a training with console feedback: a progress bar in a terminal, log lines otherwise; Ctrl-C checkpoints and stops.</summary>

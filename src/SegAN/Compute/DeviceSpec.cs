@@ -9,8 +9,10 @@ namespace SegAN.Compute;
 /// </summary>
 public sealed record DeviceSpec(DeviceKind Kind, int Index = 0)
 {
+    /// <summary>CUDA when available, else the CPU.</summary>
     public static DeviceSpec Auto { get; } = new(DeviceKind.Auto);
 
+    /// <summary>The CPU.</summary>
     public static DeviceSpec Cpu { get; } = new(DeviceKind.Cpu);
 
     /// <summary>Parses <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, case-insensitively.</summary>
@@ -71,6 +73,7 @@ public sealed record DeviceSpec(DeviceKind Kind, int Index = 0)
         }
     }
 
+    /// <inheritdoc/>
     public override string ToString() => Kind switch
     {
         DeviceKind.Auto => "auto",
@@ -82,7 +85,10 @@ public sealed record DeviceSpec(DeviceKind Kind, int Index = 0)
 /// <summary>Which device family <see cref="DeviceSpec"/> names.</summary>
 public enum DeviceKind
 {
+    /// <summary>CUDA when available, else the CPU.</summary>
     Auto,
+    /// <summary>The CPU.</summary>
     Cpu,
+    /// <summary>An NVIDIA GPU through CUDA.</summary>
     Cuda,
 }

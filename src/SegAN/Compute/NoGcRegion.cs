@@ -10,7 +10,7 @@ namespace SegAN.Compute;
 /// in BatchNorm's <c>num_batches_tracked.add_(1)</c>). With each step in a no-GC region, collections happen between
 /// steps, when no native call is in flight. Best effort: if the budget is exceeded the runtime collects anyway.
 /// </summary>
-public readonly struct NoGcRegion : IDisposable
+internal readonly struct NoGcRegion : IDisposable
 {
     /// <summary>Managed bytes a step may allocate (all threads) before the runtime collects anyway.</summary>
     public const long DefaultBudget = 64L * 1024 * 1024;

@@ -13,6 +13,7 @@ public sealed class CaseVolumes
     /// <summary>Largest difference allowed between two images' affine entries (mm).</summary>
     public const double AffineTolerance = 1e-3;
 
+    /// <summary>A case read into memory: its files, one volume per modality (in the layout's order) and its label map, if any.</summary>
     public CaseVolumes(CaseFiles files, IReadOnlyList<Volume> modalities, Volume? segmentation)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -51,6 +52,7 @@ public sealed class CaseVolumes
         Segmentation = segmentation;
     }
 
+    /// <summary>The files the volumes were read from.</summary>
     public CaseFiles Files { get; }
 
     /// <summary>One image per modality, channel order.</summary>

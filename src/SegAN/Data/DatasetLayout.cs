@@ -9,6 +9,7 @@ public sealed record ModalityPattern(string Name, string Pattern);
 /// </summary>
 public sealed record DatasetLayout
 {
+    /// <summary>A layout: the modality file patterns in channel order, the segmentation pattern (null when cases have none) and the label convention.</summary>
     public DatasetLayout(IReadOnlyList<ModalityPattern> modalities, string? segPattern, LabelConvention labels)
     {
         ArgumentNullException.ThrowIfNull(modalities);
@@ -51,8 +52,10 @@ public sealed record DatasetLayout
     /// <summary>This layout with other modalities (same segmentation pattern and labels).</summary>
     public DatasetLayout WithModalities(IReadOnlyList<ModalityPattern> modalities) => new(modalities, SegPattern, Labels);
 
+    /// <summary>Equal when patterns, segmentation pattern and labels are equal (the modality list by value).</summary>
     public bool Equals(DatasetLayout? other) =>
         other is not null && Modalities.SequenceEqual(other.Modalities) && SegPattern == other.SegPattern && Labels == other.Labels;
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Modalities.Count, SegPattern, Labels);
 }

@@ -44,6 +44,7 @@ public readonly record struct PhantomShape(int X, int Y, int Z)
         };
     }
 
+    /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{X}x{Y}x{Z}");
 }
 
@@ -66,6 +67,7 @@ public sealed record PhantomOptions(
     /// <summary>The volume's shape: <see cref="Shape"/>, or a cube of <see cref="Size"/>.</summary>
     public PhantomShape Dimensions => Shape ?? PhantomShape.Cube(Size);
 
+    /// <summary>Throws a <see cref="SegANException"/> naming the first bad value; returns this.</summary>
     public PhantomOptions Validate()
     {
         var d = Dimensions;

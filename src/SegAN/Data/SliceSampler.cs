@@ -17,6 +17,7 @@ namespace SegAN.Data;
 /// </param>
 public sealed record SliceSamplerOptions(int BatchSize = 64, int CropSize = SliceCrop.PaperSize, bool Flip = true, int Seed = 0, int Prefetch = 4, int Workers = 2, int Rank = 0, int Ranks = 1)
 {
+    /// <summary>Throws a <see cref="SegANException"/> naming the first bad value; returns this.</summary>
     public SliceSamplerOptions Validate()
     {
         if (BatchSize < 1 || CropSize < 1 || Prefetch < 1 || Workers < 1)
@@ -78,6 +79,7 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
     /// <summary>The (case index, z) of every slice training draws from: those holding brain.</summary>
     public IReadOnlyList<(int Case, int Z)> Slices => _slices;
 
+    /// <inheritdoc/>
     public SliceBatch Next()
     {
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
@@ -105,6 +107,7 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
         return Build(cases, TrainingSlices(cases, options.Validate().CropSize), options, index);
     }
 
+    /// <summary>Stops the background preparation of batches.</summary>
     public void Dispose()
     {
         if (_stop.IsCancellationRequested)

@@ -4,7 +4,7 @@ namespace SegAN.Data;
 /// A tiny, fully specified PRNG (SplitMix64, Steele et al. 2014) so that sampling, splits and phantoms give the
 /// same numbers on every runtime and machine. Its whole state is one <see cref="ulong"/>.
 /// </summary>
-public struct SplitMix64
+internal struct SplitMix64
 {
     private ulong _state;
 

@@ -2,6 +2,8 @@ using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Evaluation;
 using SegAN.Inference;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Reporting;
 using SegAN.Training;
 

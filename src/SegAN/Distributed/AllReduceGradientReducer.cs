@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SegAN.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -18,6 +17,7 @@ public sealed class AllReduceGradientReducer : IGradientReducer
     private readonly ICommunicator _communicator;
     private float[] _bucket = [];
 
+    /// <summary>Averages gradients over the ranks of <paramref name="communicator"/>.</summary>
     public AllReduceGradientReducer(ICommunicator communicator)
     {
         _communicator = communicator ?? throw new ArgumentNullException(nameof(communicator));
@@ -29,8 +29,10 @@ public sealed class AllReduceGradientReducer : IGradientReducer
     /// <summary>Number of <see cref="Reduce"/> calls.</summary>
     public long Calls { get; private set; }
 
+    /// <inheritdoc/>
     public bool AllFinite(bool localFinite) => _communicator.AllReduceMax(localFinite ? 0 : 1) == 0;
 
+    /// <inheritdoc/>
     public void Reduce(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);

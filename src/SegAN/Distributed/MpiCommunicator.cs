@@ -75,8 +75,10 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int FinalizeFn();
 
+    /// <inheritdoc/>
     public int Rank { get; }
 
+    /// <inheritdoc/>
     public int Size { get; }
 
     /// <summary>True when this process was started by an MPI launcher (mpirun, or srun with PMIx/PMI2).</summary>
@@ -104,6 +106,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         throw new SegANException($"--distributed needs Open MPI but none of {string.Join(", ", names)} could be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi3) and launch with mpirun -np N or srun --mpi=pmix -n N.");
     }
 
+    /// <inheritdoc/>
     public void AllReduceSum(float[] values, int count)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -119,6 +122,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         }
     }
 
+    /// <inheritdoc/>
     public int AllReduceMax(int value)
     {
         int[] box = [value];
@@ -135,6 +139,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         return box[0];
     }
 
+    /// <inheritdoc/>
     public void Broadcast(byte[] buffer, int root)
     {
         ArgumentNullException.ThrowIfNull(buffer);

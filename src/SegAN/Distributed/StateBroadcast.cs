@@ -1,5 +1,3 @@
-using SegAN.Training;
-
 namespace SegAN.Distributed;
 
 /// <summary>
@@ -9,11 +7,15 @@ namespace SegAN.Distributed;
 /// </summary>
 public static class StateBroadcast
 {
-    /// <summary>Broadcasts <paramref name="trainer"/>'s state and <paramref name="step"/> from rank 0; returns the step.</summary>
-    public static long FromRoot(ICommunicator communicator, AdversarialTrainer trainer, long step)
+    /// <summary>
+    /// Broadcasts rank 0's state (written by <paramref name="save"/>) and <paramref name="step"/>; the other ranks read
+    /// it back with <paramref name="load"/>. Returns rank 0's step.
+    /// </summary>
+    public static long FromRoot(ICommunicator communicator, long step, Action<BinaryWriter> save, Action<BinaryReader> load)
     {
         ArgumentNullException.ThrowIfNull(communicator);
-        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(save);
+        ArgumentNullException.ThrowIfNull(load);
         byte[] state = [];
         if (communicator.Rank == 0)
         {
@@ -21,7 +23,7 @@ public static class StateBroadcast
             using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
             {
                 writer.Write(step);
-                trainer.SaveState(writer);
+                save(writer);
             }
 
             state = buffer.ToArray();
@@ -42,7 +44,7 @@ public static class StateBroadcast
 
         using var reader = new BinaryReader(new MemoryStream(state));
         var rootStep = reader.ReadInt64();
-        trainer.LoadState(reader);
+        load(reader);
         return rootStep;
     }
 }

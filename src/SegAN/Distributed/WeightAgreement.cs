@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using SegAN.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 
 namespace SegAN.Distributed;
 
@@ -12,13 +12,13 @@ namespace SegAN.Distributed;
 /// </summary>
 public static class WeightAgreement
 {
-    /// <summary>The first 16 hex digits of the SHA-256 of <paramref name="trainer"/>'s trainable parameters.</summary>
-    public static string Fingerprint(AdversarialTrainer trainer)
+    /// <summary>The first 16 hex digits of the SHA-256 of <paramref name="parameters"/>, in order.</summary>
+    public static string Fingerprint(IEnumerable<Parameter> parameters)
     {
-        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(parameters);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var noGrad = torch.no_grad();
-        foreach (var p in trainer.Segmentor.parameters().Concat(trainer.Critics.SelectMany(c => c.parameters())))
+        foreach (var p in parameters)
         {
             using var values = p.detach().cpu().contiguous();
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.data<float>().ToArray().AsSpan()));
@@ -31,10 +31,10 @@ public static class WeightAgreement
     /// Collective: true on every rank when every rank's <see cref="Fingerprint"/> equals rank 0's; also returns rank
     /// 0's fingerprint.
     /// </summary>
-    public static (bool Identical, string Fingerprint) Check(ICommunicator communicator, AdversarialTrainer trainer)
+    public static (bool Identical, string Fingerprint) Check(ICommunicator communicator, IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(communicator);
-        var own = Fingerprint(trainer);
+        var own = Fingerprint(parameters);
         var buffer = System.Text.Encoding.ASCII.GetBytes(own);
         communicator.Broadcast(buffer, 0);
         var root = System.Text.Encoding.ASCII.GetString(buffer);

@@ -13,10 +13,13 @@ namespace SegAN.Evaluation;
 /// </summary>
 public static class EvaluationReport
 {
+    /// <summary>The per-case table's name: <c>cases.csv</c>.</summary>
     public const string CasesFile = "cases.csv";
 
+    /// <summary>The summary's name: <c>summary.json</c> (per region, then the mean).</summary>
     public const string SummaryJsonFile = "summary.json";
 
+    /// <summary>The readable summary's name.</summary>
     public const string SummaryMarkdownFile = "summary.md";
 
     /// <summary>The header of <c>cases.csv</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SegAN.Data;
+using SegAN.Models;
 using SegAN.Training;
 
 namespace SegAN.Experiments;
@@ -94,16 +95,12 @@ public sealed record ExperimentOptions(
             throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--test-fraction {TestFraction} must be in (0, 1)"));
         }
 
-        foreach (var variant in VariantsOrDefault)
-        {
-            TrainOptionsFor(variant, 0, Out, resume: false).Validated();
-        }
-
+        var runs = VariantsOrDefault.Select(variant => TrainOptionsFor(variant, 0, Out, resume: false).Validated()).ToList();
         TrainingData().Validate();
-        var multiple = 1 << Depth;
-        if (SliceSize % multiple != 0)
+        foreach (var train in runs)
         {
-            throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--slice-size {SliceSize} must be a multiple of {multiple} for a depth-{Depth} segmentor"));
+            // The size rule is the architecture's: 2^max(segmentor depth, critic depth).
+            new SegANArchitecture(train.Variant, Layout.ModalityNames.Count, train.Depth, train.BaseWidth, train.CriticDepth).ValidateInputSize(SliceSize, SliceSize);
         }
 
         return this;

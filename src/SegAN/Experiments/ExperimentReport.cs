@@ -4,8 +4,8 @@ using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Imaging;
+using SegAN.Models;
 using SegAN.Reporting;
-using SegAN.Training;
 
 namespace SegAN.Experiments;
 
@@ -69,7 +69,7 @@ public static class ExperimentReport
         var distinct = Distinct(systems);
         var markdown = ToMarkdown(options, split, runs, summaries, distinct, elapsed, merged);
         AtomicFile.Write(paths.Markdown, stream => stream.Write(Encoding.UTF8.GetBytes(markdown)));
-        ExperimentRunner.WriteJson(paths.Json, json => WriteJson(json, options, split, runs, summaries, distinct, elapsed, merged));
+        WriteJsonObject(paths.Json, json => WriteJson(json, options, split, runs, summaries, distinct, elapsed, merged));
         return paths;
     }
 
@@ -195,6 +195,15 @@ public static class ExperimentReport
 
         return md.ToString();
     }
+
+    /// <summary>Writes one JSON object atomically.</summary>
+    private static void WriteJsonObject(string path, Action<Utf8JsonWriter> body) => AtomicFile.Write(path, stream =>
+    {
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        body(json);
+        json.WriteEndObject();
+    });
 
     private static void WriteJson(
         Utf8JsonWriter json,

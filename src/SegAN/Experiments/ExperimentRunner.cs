@@ -3,117 +3,10 @@ using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Distributed;
-using SegAN.Evaluation;
-using SegAN.Imaging;
-using SegAN.Inference;
-using SegAN.Reporting;
+using SegAN.Models;
 using SegAN.Training;
 
 namespace SegAN.Experiments;
-
-/// <summary>Where one (variant, seed) run of an experiment stands.</summary>
-public enum RunState
-{
-    /// <summary>Trained (or resumed), predicted and evaluated by this invocation.</summary>
-    Evaluated,
-
-    /// <summary>Finished by an earlier invocation (its evaluation summary was present); not retrained.</summary>
-    Reused,
-
-    /// <summary>A loss became NaN or infinite; not evaluated (a new invocation retries it from its last good checkpoint).</summary>
-    Diverged,
-
-    /// <summary>Not finished: the experiment was interrupted before or during it, or it has not been started.</summary>
-    Pending,
-
-    /// <summary>Being trained or evaluated by another process (an array task): its lock file is held.</summary>
-    Running,
-}
-
-/// <summary>One (variant, seed) of an experiment's plan; <see cref="Name"/> is its folder below <c>runs/</c>.</summary>
-public sealed record PlannedRun(Variant Variant, int Seed)
-{
-    /// <summary><c>VARIANT/seed-N</c>.</summary>
-    public string Name => string.Create(CultureInfo.InvariantCulture, $"{Variant.CliName()}/seed-{Seed}");
-}
-
-/// <summary>What <see cref="ExperimentRunner.RunTask"/> did: the task, its runs, whether it was interrupted.</summary>
-public sealed record ExperimentTaskResult(ShardSpec Task, IReadOnlyList<ExperimentRun> Runs, bool Interrupted)
-{
-    /// <summary>Whether every run of the task has test scores.</summary>
-    public bool Complete => Runs.All(r => r.IsFinished);
-}
-
-/// <summary>The test-set mean of Dice, precision and sensitivity of one region in one run, and of the lesion-wise Dice and HD95 (NaN when not scored).</summary>
-public sealed record RegionMeans(Region Region, double Dice, double Precision, double Sensitivity, double LesionDice = double.NaN, double LesionHd95 = double.NaN);
-
-/// <summary>One (variant, seed) run: its folder, state, training time and, once evaluated, its test-set means per region (WT, TC, ET).</summary>
-public sealed record ExperimentRun(
-    Variant Variant,
-    int Seed,
-    string Folder,
-    RunState State,
-    double TrainSeconds,
-    IReadOnlyList<RegionMeans>? Scores,
-    string? Message)
-{
-    /// <summary>Whether the run has test scores.</summary>
-    public bool IsFinished => Scores is not null;
-}
-
-/// <summary>Mean and sample standard deviation (n - 1) over seeds; the deviation is NaN with fewer than two seeds.</summary>
-public sealed record SeedStatistic(double Mean, double Std)
-{
-    /// <summary>Summarises <paramref name="values"/> (NaN mean when empty).</summary>
-    public static SeedStatistic Of(IReadOnlyList<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (values.Count == 0)
-        {
-            return new SeedStatistic(double.NaN, double.NaN);
-        }
-
-        var mean = values.Average();
-        var std = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-        return new SeedStatistic(mean, std);
-    }
-
-    /// <summary><c>mean ± std</c> with three decimals (the mean with its sign when <paramref name="withSign"/>); "n/a" for the deviation of one seed, "-" without a value.</summary>
-    public string ToText(bool withSign = false) => !double.IsFinite(Mean)
-        ? "-"
-        : string.Create(
-            CultureInfo.InvariantCulture,
-            $"{Mean.ToString(withSign ? "+0.000;-0.000" : "F3", CultureInfo.InvariantCulture)} ± {(double.IsFinite(Std) ? Std.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}");
-}
-
-/// <summary>One region of one variant over its finished seeds; the lesion-wise statistics are null when no run has them.</summary>
-public sealed record RegionAggregate(Region Region, SeedStatistic Dice, SeedStatistic Precision, SeedStatistic Sensitivity, SeedStatistic? LesionDice = null, SeedStatistic? LesionHd95 = null);
-
-/// <summary>One variant over its finished seeds (regions WT, TC, ET), with the mean training time of a run.</summary>
-public sealed record VariantSummary(Variant Variant, int FinishedSeeds, IReadOnlyList<RegionAggregate> Regions, double MeanTrainSeconds)
-{
-    /// <summary>The mean Dice over the three regions (NaN when no seed finished).</summary>
-    public double MeanDice => Regions.Average(r => r.Dice.Mean);
-}
-
-/// <summary>The held-out test split of an experiment: the cases every run may train on, and the test cases none may.</summary>
-public sealed record ExperimentSplit(IReadOnlyList<CaseFiles> Train, IReadOnlyList<CaseFiles> Test);
-
-/// <summary>What <see cref="ExperimentRunner.Run"/> did and where it wrote the report.</summary>
-public sealed record ExperimentResult(
-    string Out,
-    ExperimentSplit Split,
-    IReadOnlyList<ExperimentRun> Runs,
-    IReadOnlyList<VariantSummary> Variants,
-    bool Interrupted,
-    string ReportMarkdown,
-    string ResultsJson,
-    string Chart,
-    TimeSpan Elapsed)
-{
-    /// <summary>Whether every run has test scores.</summary>
-    public bool Complete => Runs.All(r => r.IsFinished);
-}
 
 /// <summary>
 /// Reproduces the paper's comparison (Fig. 2, Table 1): holds out a seeded test set, trains every variant with every
@@ -126,10 +19,10 @@ public sealed record ExperimentResult(
 public static class ExperimentRunner
 {
     /// <summary>The split file: the training-pool and test case names.</summary>
-    public const string SplitFileName = "split.json";
+    public const string SplitFileName = SplitFile.FileName;
 
     /// <summary>The settings file: what a resumed experiment must share with the original.</summary>
-    public const string SettingsFileName = "settings.json";
+    public const string SettingsFileName = SettingsFile.FileName;
 
     /// <summary>In a run folder: the lock a process holds while it trains or evaluates the run (never deleted).</summary>
     public const string LockFileName = RunLock.FileName;
@@ -138,7 +31,7 @@ public static class ExperimentRunner
     public const string DivergedFileName = "diverged.txt";
 
     /// <summary>In a run folder: versions, CPU and threads of the process that evaluated the run.</summary>
-    public const string SystemFileName = "system.json";
+    public const string SystemFileName = SystemFile.FileName;
 
     /// <summary>The run folder of <paramref name="variant"/> and <paramref name="seed"/> under <paramref name="root"/>.</summary>
     public static string RunFolder(string root, Variant variant, int seed) =>
@@ -241,7 +134,7 @@ public static class ExperimentRunner
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (root, split) = Prepare(options, log);
         var runs = Plan(options).Select(p => Inspect(options, p, RunFolder(root, p.Variant, p.Seed))).ToList();
-        var systems = runs.Where(r => r.IsFinished).Select(r => ReadSystem(Path.Combine(r.Folder, SystemFileName))).OfType<SystemInfo>().ToList();
+        var systems = runs.Where(r => r.IsFinished).Select(r => SystemFile.Read(Path.Combine(r.Folder, SystemFileName))).OfType<SystemInfo>().ToList();
         var summaries = Summarise(options.VariantsOrDefault, runs);
         var paths = ExperimentReport.Write(root, options, split, runs, summaries, systems, watch.Elapsed);
         log?.Report(string.Create(CultureInfo.InvariantCulture, $"merged {runs.Count(r => r.IsFinished)} finished run(s) of {runs.Count}; report: {paths.Markdown}"));
@@ -253,10 +146,10 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
-        var checkpoint = CheckpointPath(folder);
-        if (File.Exists(SummaryPath(folder)))
+        var checkpoint = ExperimentRunExecution.CheckpointPath(folder);
+        if (File.Exists(ExperimentRunExecution.SummaryPath(folder)))
         {
-            return Finished(run, folder);
+            return ExperimentRunExecution.Finished(run, folder);
         }
 
         if (Directory.Exists(folder))
@@ -264,19 +157,19 @@ public static class ExperimentRunner
             using var held = RunLock.TryAcquire(folder);
             if (held is null)
             {
-                return HeldElsewhere(run, folder);
+                return ExperimentRunExecution.HeldElsewhere(run, folder);
             }
         }
 
         var diverged = Path.Combine(folder, DivergedFileName);
         if (File.Exists(diverged))
         {
-            return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Diverged, TrainSeconds(checkpoint), null, File.ReadAllText(diverged).Trim());
+            return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Diverged, ExperimentRunExecution.TrainSeconds(checkpoint), null, File.ReadAllText(diverged).Trim());
         }
 
         return File.Exists(checkpoint)
-            ? Pending(run, folder, string.Create(CultureInfo.InvariantCulture, $"trained to step {Checkpoint.ReadState(checkpoint).Step} of {options.Steps}"))
-            : Pending(run, folder, "not started");
+            ? ExperimentRunExecution.Pending(run, folder, string.Create(CultureInfo.InvariantCulture, $"trained to step {Checkpoint.ReadState(checkpoint).Step} of {options.Steps}"))
+            : ExperimentRunExecution.Pending(run, folder, "not started");
     }
 
     private static (string Root, ExperimentSplit Split) Prepare(ExperimentOptions options, IProgress<string>? log)
@@ -302,7 +195,7 @@ public static class ExperimentRunner
     }
 
     /// <summary>Prepares the experiment folder and the device: what every run of this process shares.</summary>
-    private static Session Start(
+    private static ExperimentSession Start(
         ExperimentOptions options,
         DeviceSpec device,
         IProgress<string>? log,
@@ -312,10 +205,10 @@ public static class ExperimentRunner
         ArgumentNullException.ThrowIfNull(device);
         var (root, split) = Prepare(options, log);
         var torchDevice = device.Resolve();
-        return new Session(options, root, split, device, torchDevice, SystemInfo.Collect(torchDevice), log, training, cancellation);
+        return new ExperimentSession(options, root, split, device, torchDevice, SystemInfo.Collect(torchDevice), log, training, cancellation);
     }
 
-    private static (List<ExperimentRun> Runs, bool Interrupted) RunPlanned(Session session, IReadOnlyList<PlannedRun> plan)
+    private static (List<ExperimentRun> Runs, bool Interrupted) RunPlanned(ExperimentSession session, IReadOnlyList<PlannedRun> plan)
     {
         var runs = new List<ExperimentRun>();
         var interrupted = false;
@@ -326,20 +219,20 @@ public static class ExperimentRunner
             var label = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{plan.Count}] {run.Variant.CliName()} seed {run.Seed}");
             if (interrupted)
             {
-                runs.Add(Pending(run, folder, "not started (interrupted)"));
+                runs.Add(ExperimentRunExecution.Pending(run, folder, "not started (interrupted)"));
                 continue;
             }
 
             try
             {
-                var result = RunOne(session, run, folder, label);
+                var result = ExperimentRunExecution.RunOne(session, run, folder, label);
                 runs.Add(result);
                 interrupted = result.State == RunState.Pending;
             }
             catch (OperationCanceledException)
             {
                 session.Log?.Report($"{label}: interrupted");
-                runs.Add(Pending(run, folder, "interrupted"));
+                runs.Add(ExperimentRunExecution.Pending(run, folder, "interrupted"));
                 interrupted = true;
             }
         }
@@ -395,200 +288,13 @@ public static class ExperimentRunner
             region.GetProperty(metric).GetProperty("mean") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
     }
 
-    private static ExperimentRun RunOne(Session session, PlannedRun run, string folder, string label)
-    {
-        var summary = SummaryPath(folder);
-        if (File.Exists(summary))
-        {
-            session.Log?.Report($"{label}: finished earlier, reusing {summary}");
-            return Finished(run, folder);
-        }
-
-        session.Cancellation.ThrowIfCancellationRequested();
-        Directory.CreateDirectory(folder);
-        using var held = RunLock.TryAcquire(folder);
-        if (held is null)
-        {
-            session.Log?.Report($"{label}: in progress in another process (its {LockFileName} is held); skipped");
-            return HeldElsewhere(run, folder);
-        }
-
-        if (File.Exists(summary))
-        {
-            // Finished by the process that held the lock a moment ago.
-            session.Log?.Report($"{label}: finished by another process, reusing {summary}");
-            return Finished(run, folder);
-        }
-
-        return RunLocked(session, run, folder, label);
-    }
-
-    private static ExperimentRun RunLocked(Session session, PlannedRun run, string folder, string label)
-    {
-        var (options, split, log) = (session.Options, session.Split, session.Log);
-        var trainFolder = Path.Combine(folder, "train");
-        var evaluationFolder = Path.Combine(folder, "evaluation");
-        var checkpoint = CheckpointPath(folder);
-        var diverged = Path.Combine(folder, DivergedFileName);
-
-        // A process killed mid-write leaves its temporary files (never under a final name); under the lock no other
-        // process writes here, so they can go.
-        foreach (var stale in Directory.EnumerateFiles(folder, ".*.tmp", SearchOption.AllDirectories))
-        {
-            File.Delete(stale);
-        }
-
-        var trained = File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).Step : 0;
-        if (trained < options.Steps || !File.Exists(Path.Combine(trainFolder, ModelFile.FileName)))
-        {
-            var resume = File.Exists(checkpoint);
-            if (!resume && Directory.Exists(trainFolder))
-            {
-                // Killed before its first checkpoint: nothing worth keeping, and stale metrics would be appended to.
-                Directory.Delete(trainFolder, recursive: true);
-            }
-
-            log?.Report(resume
-                ? string.Create(CultureInfo.InvariantCulture, $"{label}: resuming training at step {trained} of {options.Steps}")
-                : string.Create(CultureInfo.InvariantCulture, $"{label}: training {options.Steps} steps"));
-            File.Delete(diverged);
-            var result = DatasetTraining.Run(
-                options.TrainOptionsFor(run.Variant, run.Seed, trainFolder, resume),
-                options.TrainingData(),
-                split.Train,
-                session.TorchDevice,
-                session.Training,
-                cancellationToken: session.Cancellation);
-            if (File.Exists(Path.Combine(trainFolder, Trainer.MetricsFileName)))
-            {
-                TrainingCurves.WriteForRun(trainFolder);
-            }
-
-            switch (result.Status)
-            {
-                case TrainStatus.Cancelled:
-                    log?.Report($"{label}: interrupted at step {result.Step}; run the same command again to continue");
-                    return Pending(run, folder, $"interrupted at step {result.Step}");
-                case TrainStatus.Diverged:
-                    log?.Report($"{label}: diverged: {result.Message}");
-                    AtomicFile.Write(diverged, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes((result.Message ?? "diverged") + "\n")));
-                    return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Diverged, TrainSeconds(checkpoint), null, result.Message);
-            }
-        }
-
-        log?.Report($"{label}: segmenting and scoring {split.Test.Count} test cases");
-        var evaluation = PredictAndEvaluate(options, split.Test, trainFolder, Path.Combine(folder, "predictions"), session.Device, session.Cancellation);
-
-        // The summary is the finished-run marker: write the reports beside, then move the folder into place at once.
-        var staging = evaluationFolder + ".tmp";
-        if (Directory.Exists(staging))
-        {
-            Directory.Delete(staging, recursive: true);
-        }
-
-        EvaluationReport.Write(evaluation, new DirectoryInfo(staging));
-        if (Directory.Exists(evaluationFolder))
-        {
-            Directory.Delete(evaluationFolder, recursive: true);
-        }
-
-        // The system goes in before the marker, so that every finished run has one.
-        WriteSystem(Path.Combine(folder, SystemFileName), session.System);
-        Directory.Move(staging, evaluationFolder);
-        var scores = ReadScores(SummaryPath(folder));
-        log?.Report(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{label}: test Dice WT {scores[0].Dice:F3} TC {scores[1].Dice:F3} ET {scores[2].Dice:F3}"));
-        return new ExperimentRun(run.Variant, run.Seed, folder, RunState.Evaluated, TrainSeconds(checkpoint), scores, null);
-    }
-
-    private static EvaluationResult PredictAndEvaluate(
-        ExperimentOptions options,
-        IReadOnlyList<CaseFiles> test,
-        string trainFolder,
-        string predictions,
-        DeviceSpec device,
-        CancellationToken cancellation)
-    {
-        var model = Path.Combine(trainFolder, ModelFile.FileName);
-        if (Directory.Exists(predictions))
-        {
-            Directory.Delete(predictions, recursive: true);
-        }
-
-        DatasetPredictor.RunAll(model, test, predictions, device, cancellation);
-
-        var scored = test.Select(c => FolderEvaluator.EvaluateCase(
-            c.Name,
-            Path.Combine(predictions, DatasetPredictor.OutputName(c.Name)),
-            c.SegFile ?? throw new SegANException($"{c.Directory}: test case {c.Name} has no segmentation"),
-            options.Layout.Labels,
-            options.LesionWise)).ToList();
-        return EvaluationResult.Create(options.Layout.Labels, scored, [], [], options.LesionWise);
-    }
-
-    private static void WriteSystem(string path, SystemInfo system) =>
-        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, system, SystemInfo.JsonOptions));
-
-    /// <summary>The system a run recorded, or null when it has none (runs from before it was recorded) or it is unreadable.</summary>
-    internal static SystemInfo? ReadSystem(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? JsonSerializer.Deserialize<SystemInfo>(File.ReadAllText(path), SystemInfo.JsonOptions) : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static ExperimentRun Pending(PlannedRun run, string folder, string message) =>
-        new(run.Variant, run.Seed, folder, RunState.Pending, double.NaN, null, message);
-
-    private static ExperimentRun Finished(PlannedRun run, string folder) =>
-        new(run.Variant, run.Seed, folder, RunState.Reused, TrainSeconds(CheckpointPath(folder)), ReadScores(SummaryPath(folder)), null);
-
-    private static ExperimentRun HeldElsewhere(PlannedRun run, string folder) =>
-        new(run.Variant, run.Seed, folder, RunState.Running, TrainSeconds(CheckpointPath(folder)), null, "in progress in another process");
-
-    /// <summary>A run's evaluation summary: the marker of a finished run.</summary>
-    private static string SummaryPath(string folder) => Path.Combine(folder, "evaluation", EvaluationReport.SummaryJsonFile);
-
-    private static string CheckpointPath(string folder) => Path.Combine(folder, "train", Checkpoint.FileName);
-
-    /// <summary>What every run of one process shares: the experiment, its folder and split, the device, the system, the listeners.</summary>
-    private sealed record Session(
-        ExperimentOptions Options,
-        string Root,
-        ExperimentSplit Split,
-        DeviceSpec Device,
-        TorchSharp.torch.Device TorchDevice,
-        SystemInfo System,
-        IProgress<string>? Log,
-        IProgress<TrainProgress>? Training,
-        CancellationToken Cancellation);
-
-    private static double TrainSeconds(string checkpoint) =>
-        File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).Seconds : double.NaN;
-
     private static void CheckSettings(string root, ExperimentOptions options)
     {
         var path = Path.Combine(root, SettingsFileName);
         var fingerprint = options.Fingerprint();
         if (File.Exists(path))
         {
-            string? saved;
-            try
-            {
-                using var document = JsonDocument.Parse(File.ReadAllText(path));
-                saved = document.RootElement.GetProperty("settings").GetString();
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                throw new SegANException($"{path}: unreadable experiment settings ({e.Message})", e);
-            }
-
+            var saved = SettingsFile.Read(path).Settings;
             if (!string.Equals(saved, fingerprint, StringComparison.Ordinal))
             {
                 throw new SegANException(
@@ -598,7 +304,7 @@ public static class ExperimentRunner
             return;
         }
 
-        if (!WriteJsonNew(path, json => json.WriteString("settings", fingerprint)))
+        if (!new SettingsFile(fingerprint).WriteNew(path))
         {
             // Another task created it at the same moment: check ours against it.
             CheckSettings(root, options);
@@ -610,19 +316,7 @@ public static class ExperimentRunner
         var path = Path.Combine(root, SplitFileName);
         if (File.Exists(path))
         {
-            List<string> savedTrain, savedTest;
-            try
-            {
-                using var document = JsonDocument.Parse(File.ReadAllText(path));
-                savedTrain = [.. document.RootElement.GetProperty("train").EnumerateArray().Select(e => e.GetString()!)];
-                savedTest = [.. document.RootElement.GetProperty("test").EnumerateArray().Select(e => e.GetString()!)];
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                throw new SegANException($"{path}: unreadable split ({e.Message})", e);
-            }
-
-            if (!savedTrain.SequenceEqual(split.Train.Select(c => c.Name)) || !savedTest.SequenceEqual(split.Test.Select(c => c.Name)))
+            if (!SplitFile.Read(path).Matches(split))
             {
                 throw new SegANException($"{path}: the dataset's cases no longer give the saved split (cases were added or removed); use another --out");
             }
@@ -630,34 +324,10 @@ public static class ExperimentRunner
             return;
         }
 
-        var created = WriteJsonNew(path, json =>
-        {
-            json.WriteNumber("seed", options.SplitSeed);
-            json.WriteNumber("test_fraction", options.TestFraction);
-            json.WriteStartArray("train");
-            split.Train.ToList().ForEach(c => json.WriteStringValue(c.Name));
-            json.WriteEndArray();
-            json.WriteStartArray("test");
-            split.Test.ToList().ForEach(c => json.WriteStringValue(c.Name));
-            json.WriteEndArray();
-        });
-        if (!created)
+        var file = new SplitFile(options.SplitSeed, options.TestFraction, [.. split.Train.Select(c => c.Name)], [.. split.Test.Select(c => c.Name)]);
+        if (!file.WriteNew(path))
         {
             CheckOrWriteSplit(root, options, split);
         }
     }
-
-    /// <summary>Writes one JSON object atomically unless the file exists (another process wrote it); false then.</summary>
-    private static bool WriteJsonNew(string path, Action<Utf8JsonWriter> body) => AtomicFile.WriteNew(path, JsonObject(body));
-
-    /// <summary>Writes one JSON object atomically.</summary>
-    internal static void WriteJson(string path, Action<Utf8JsonWriter> body) => AtomicFile.Write(path, JsonObject(body));
-
-    private static Action<Stream> JsonObject(Action<Utf8JsonWriter> body) => stream =>
-    {
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        body(json);
-        json.WriteEndObject();
-    };
 }

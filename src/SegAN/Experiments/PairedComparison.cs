@@ -1,6 +1,6 @@
 using MathNet.Numerics.Distributions;
 using SegAN.Data;
-using SegAN.Training;
+using SegAN.Models;
 
 namespace SegAN.Experiments;
 

@@ -1,4 +1,4 @@
-using SegAN.Training;
+using SegAN.Models;
 
 namespace SegAN.Experiments;
 

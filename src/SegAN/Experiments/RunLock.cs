@@ -9,7 +9,7 @@ namespace SegAN.Experiments;
 /// lock a new file of the same name. On a shared file system the lock is as good as its <c>flock</c> (NFSv4 and
 /// Lustre honour it across nodes).
 /// </summary>
-public sealed class RunLock : IDisposable
+internal sealed class RunLock : IDisposable
 {
     /// <summary>The lock file's name in a run folder.</summary>
     public const string FileName = "run.lock";

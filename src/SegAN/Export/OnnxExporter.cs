@@ -3,8 +3,9 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 using SegAN.Export.Onnx;
+using SegAN.Imaging;
 using SegAN.Models;
-using SegAN.Training;
+using SegAN.Persistence;
 using TorchSharp;
 
 namespace SegAN.Export;
@@ -56,8 +57,11 @@ public sealed record OnnxExportResult(string? OnnxPath, string? TritonModelFolde
 /// </summary>
 public static class OnnxExporter
 {
+    /// <summary>The ONNX opset written unless another is asked for.</summary>
     public const int DefaultOpset = 17;
+    /// <summary>The oldest opset the exporter writes.</summary>
     public const int MinOpset = 13;
+    /// <summary>The newest opset the exporter writes.</summary>
     public const int MaxOpset = 21;
 
     /// <summary>
@@ -160,19 +164,16 @@ public static class OnnxExporter
 
     private static void WriteFile(string path, byte[] bytes)
     {
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, full, overwrite: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
             throw new SegANException($"{path}: cannot write the ONNX model: {e.Message}", e);
         }
+
+        AtomicFile.WriteBytes(path, bytes);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+
 namespace SegAN.Export;
 
 /// <summary>

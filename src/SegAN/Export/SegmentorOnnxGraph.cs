@@ -1,6 +1,5 @@
 using SegAN.Export.Onnx;
 using SegAN.Models;
-using SegAN.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

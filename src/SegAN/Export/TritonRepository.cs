@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using SegAN.Training;
+using SegAN.Imaging;
+using SegAN.Persistence;
 
 namespace SegAN.Export;
 
@@ -56,8 +57,8 @@ public static class TritonRepository
         try
         {
             Directory.CreateDirectory(version);
-            WriteAtomically(Path.Combine(version, "model.onnx"), onnxModel);
-            WriteAtomically(Path.Combine(folder, ConfigFileName), Encoding.UTF8.GetBytes(Config(header, options, height, width)));
+            AtomicFile.WriteBytes(Path.Combine(version, "model.onnx"), onnxModel);
+            AtomicFile.WriteBytes(Path.Combine(folder, ConfigFileName), Encoding.UTF8.GetBytes(Config(header, options, height, width)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -98,19 +99,4 @@ public static class TritonRepository
 
     // Names come from the model file; a line break in one must not end the comment.
     private static string Comment(string text) => "# " + text.ReplaceLineEndings(" ") + "\n";
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
 }

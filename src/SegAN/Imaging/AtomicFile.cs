@@ -14,16 +14,38 @@ public static class AtomicFile
     /// Runs <paramref name="write"/> on a stream to a temporary file beside <paramref name="path"/> and renames it
     /// to <paramref name="path"/> (replacing it) when <paramref name="write"/> returns; deletes it otherwise.
     /// </summary>
-    public static void Write(string path, Action<Stream> write) => WriteCore(path, write, overwrite: true);
+    public static void Write(string path, Action<Stream> write) => WriteCore(path, write, overwrite: true, durable: false);
+
+    /// <summary>
+    /// As <see cref="Write"/>, and the content reaches the disk (fsync) before the rename, so that a power cut leaves
+    /// the old file or the new one: for files a run cannot do without (<c>model.segan</c>, <c>last.ckpt</c>).
+    /// </summary>
+    public static void WriteDurably(string path, Action<Stream> write) => WriteCore(path, write, overwrite: true, durable: true);
 
     /// <summary>
     /// As <see cref="Write"/>, but only when <paramref name="path"/> does not exist yet: the final step (link(2) on Linux) refuses to
     /// replace a file, so of several processes creating the same file at once exactly one wins and the others see
     /// its content. Returns false (and writes nothing) when the file already existed.
     /// </summary>
-    public static bool WriteNew(string path, Action<Stream> write) => WriteCore(path, write, overwrite: false);
+    public static bool WriteNew(string path, Action<Stream> write) => WriteCore(path, write, overwrite: false, durable: false);
 
-    private static bool WriteCore(string path, Action<Stream> write, bool overwrite)
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark (JSON readers reject one), as <see cref="Write"/> does.</summary>
+    public static void WriteText(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Write(path, stream => stream.Write(NoBom.GetBytes(text)));
+    }
+
+    /// <summary>Writes <paramref name="bytes"/>, as <see cref="Write"/> does.</summary>
+    public static void WriteBytes(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes));
+    }
+
+    private static readonly UTF8Encoding NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    private static bool WriteCore(string path, Action<Stream> write, bool overwrite, bool durable)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(write);
@@ -42,7 +64,7 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                stream.Flush(flushToDisk: false);
+                stream.Flush(flushToDisk: durable);
             }
 
             if (overwrite)

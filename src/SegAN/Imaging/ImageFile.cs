@@ -5,9 +5,13 @@ namespace SegAN.Imaging;
 /// <summary>File formats <see cref="ImageFile"/> reads.</summary>
 public enum ImageFormat
 {
+    /// <summary>NIfTI-1 (<c>.nii</c>, <c>.nii.gz</c>).</summary>
     Nifti1,
+    /// <summary>NIfTI-2 (<c>.nii</c>, <c>.nii.gz</c>, 64-bit header).</summary>
     Nifti2,
+    /// <summary>ITK MetaImage (<c>.mha</c>, <c>.mhd</c>).</summary>
     MetaImage,
+    /// <summary>A stack of PNG slices.</summary>
     Png,
 }
 

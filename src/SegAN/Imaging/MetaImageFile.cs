@@ -17,6 +17,7 @@ public sealed record MetaImage(
     double[] Spacing,
     IReadOnlyList<Volume> Volumes)
 {
+    /// <summary>Voxel grid, spacing, origin and direction.</summary>
     public ImageGeometry Geometry => Volumes[0].Geometry;
 }
 

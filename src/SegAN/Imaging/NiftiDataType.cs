@@ -7,15 +7,25 @@ namespace SegAN.Imaging;
 #pragma warning disable CA1720 // The members are named after the voxel types they describe, on purpose.
 public enum NiftiDataType
 {
+    /// <summary>Unsigned 8-bit integers (NIfTI code 2).</summary>
     UInt8 = 2,
+    /// <summary>Signed 16-bit integers (code 4).</summary>
     Int16 = 4,
+    /// <summary>Signed 32-bit integers (code 8).</summary>
     Int32 = 8,
+    /// <summary>32-bit floats (code 16).</summary>
     Float32 = 16,
+    /// <summary>64-bit floats (code 64).</summary>
     Float64 = 64,
+    /// <summary>Signed 8-bit integers (code 256).</summary>
     Int8 = 256,
+    /// <summary>Unsigned 16-bit integers (code 512).</summary>
     UInt16 = 512,
+    /// <summary>Unsigned 32-bit integers (code 768).</summary>
     UInt32 = 768,
+    /// <summary>Signed 64-bit integers (code 1024).</summary>
     Int64 = 1024,
+    /// <summary>Unsigned 64-bit integers (code 1280).</summary>
     UInt64 = 1280,
 }
 #pragma warning restore CA1720

@@ -22,6 +22,7 @@ public sealed class CasePredictor
     private readonly InferenceRecipe _recipe;
     private readonly PredictOptions _options;
 
+    /// <summary>A predictor running <paramref name="engine"/> with the model's <paramref name="recipe"/>; refuses a slice size the network cannot take.</summary>
     public CasePredictor(ISegmentationEngine engine, InferenceRecipe recipe, PredictOptions options)
     {
         ArgumentNullException.ThrowIfNull(engine);

@@ -7,8 +7,11 @@ namespace SegAN.Inference;
 /// <summary>What happened to one case of a <c>segan predict</c> run.</summary>
 public enum CaseOutcome
 {
+    /// <summary>The label map was written.</summary>
     Written,
+    /// <summary>The output existed already and was kept.</summary>
     Skipped,
+    /// <summary>The case could not be segmented; its error says why.</summary>
     Failed,
 }
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using SegAN.Compute;
 using SegAN.Export;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Inference;
 
@@ -27,7 +27,7 @@ public static class EngineFactory
         "auto" => EngineKind.Auto,
         "torch" => EngineKind.Torch,
         "onnx" => EngineKind.Onnx,
-        _ => throw new SegANException($"--engine '{text}' is not one of auto, torch, onnx."),
+        _ => throw new SegANException($"engine '{text}' is not one of auto, torch, onnx."),
     };
 
     /// <summary>

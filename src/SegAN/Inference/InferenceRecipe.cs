@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SegAN.Data;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Inference;
 

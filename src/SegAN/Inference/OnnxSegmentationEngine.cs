@@ -22,8 +22,10 @@ public sealed class OnnxSegmentationEngine : ISegmentationEngine
         _inputDims = session.InputMetadata[OnnxMetadataKeys.ImageInput].Dimensions;
     }
 
+    /// <inheritdoc/>
     public string Name => "onnx";
 
+    /// <inheritdoc/>
     public SegmentationModelInfo Model { get; }
 
     /// <summary>
@@ -45,6 +47,7 @@ public sealed class OnnxSegmentationEngine : ISegmentationEngine
     public static OnnxSegmentationEngine FromBytes(byte[] model, string name, int threads = 0) =>
         Create(name, threads, options => new InferenceSession(model, options));
 
+    /// <inheritdoc/>
     public float[] PredictRegions(float[] images, int n, int c, int h, int w)
     {
         Model.CheckInput(images, n, c, h, w);
@@ -61,6 +64,7 @@ public sealed class OnnxSegmentationEngine : ISegmentationEngine
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
 
     private static OnnxSegmentationEngine Create(string path, int threads, Func<SessionOptions, InferenceSession> open)

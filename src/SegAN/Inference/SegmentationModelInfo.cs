@@ -3,7 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using SegAN.Export;
 using SegAN.Export.Onnx;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Inference;
 

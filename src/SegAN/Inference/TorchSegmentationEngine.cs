@@ -51,13 +51,16 @@ public sealed class TorchSegmentationEngine : ISegmentationEngine
         Model = info;
     }
 
+    /// <inheritdoc/>
     public string Name => "torch";
 
     /// <summary>True when the engine computes in bfloat16.</summary>
     public bool BFloat16 => _bfloat16;
 
+    /// <inheritdoc/>
     public SegmentationModelInfo Model { get; }
 
+    /// <inheritdoc/>
     public float[] PredictRegions(float[] images, int n, int c, int h, int w)
     {
         Model.CheckInput(images, n, c, h, w);
@@ -69,6 +72,7 @@ public sealed class TorchSegmentationEngine : ISegmentationEngine
         return _model.forward(x).to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (_ownsModel)

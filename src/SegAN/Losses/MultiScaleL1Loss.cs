@@ -1,5 +1,4 @@
 using SegAN.Models;
-using SegAN.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

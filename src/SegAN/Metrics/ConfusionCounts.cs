@@ -61,19 +61,21 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         return new ConfusionCounts(tp, fp, fn, prediction.Length - tp - fp - fn);
     }
 
+    /// <summary>Voxels the prediction marks: TP + FP.</summary>
     public long PredictedPositives => TruePositives + FalsePositives;
 
+    /// <summary>Voxels the truth marks: TP + FN.</summary>
     public long TruthPositives => TruePositives + FalseNegatives;
 
     /// <summary>2 TP / (2 TP + FP + FN); 1 when both masks are empty, 0 when only one is.</summary>
-    public double Dice
-    {
-        get
-        {
-            var denominator = (2 * TruePositives) + FalsePositives + FalseNegatives;
-            return denominator == 0 ? 1.0 : 2.0 * TruePositives / denominator;
-        }
-    }
+    public double Dice => DiceOf(TruePositives, PredictedPositives, TruthPositives);
+
+    /// <summary>
+    /// The one Dice formula, from counts: 2|P∩T| / (|P| + |T|) = 2 TP / (2 TP + FP + FN); 1 when both masks are
+    /// empty (the BraTS convention), 0 when only one is. Validation during training scores with it too.
+    /// </summary>
+    public static double DiceOf(long intersection, long predicted, long truth) =>
+        predicted + truth == 0 ? 1.0 : 2.0 * intersection / (predicted + truth);
 
     /// <summary>TP / (TP + FP): the share of predicted voxels that are right; with no prediction, 1 if the truth is empty too, else 0.</summary>
     public double Precision => PredictedPositives == 0 ? EmptyRatio : (double)TruePositives / PredictedPositives;

@@ -6,6 +6,7 @@ namespace SegAN.Metrics;
 /// </summary>
 public sealed record MaskGrid
 {
+    /// <summary>A grid of the given extents (x, y, z) and spacings (mm).</summary>
     public MaskGrid(int[] shape, double[] spacing)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -44,6 +45,7 @@ public sealed record MaskGrid
     /// <summary>Voxel sizes along x, y, z in millimetres.</summary>
     public double[] Spacing { get; }
 
+    /// <summary>Voxels in the grid.</summary>
     public long VoxelCount { get; }
 
     /// <summary>A grid with 1 mm isotropic voxels.</summary>

@@ -13,6 +13,7 @@ public sealed class CriticSet : torch.nn.Module
     // A ModuleList registers its items only when its owner calls RegisterComponents.
     [ComponentName(Name = "critic")] private readonly ModuleList<Critic> _critics;
 
+    /// <summary>Registers <paramref name="critics"/> as one module.</summary>
     public CriticSet(IEnumerable<Critic> critics)
         : base(nameof(CriticSet))
     {

@@ -1,4 +1,3 @@
-using SegAN.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -19,6 +18,7 @@ public sealed class RegionSegmentor : nn.Module<Tensor, Tensor>
 
     [ComponentName(Name = "seg")] private readonly ModuleList<Segmentor> _segmentors;
 
+    /// <summary>Builds the segmentor(s) <paramref name="architecture"/> describes.</summary>
     public RegionSegmentor(SegANArchitecture architecture)
         : base(nameof(RegionSegmentor))
     {

@@ -3,6 +3,7 @@ using System.Text;
 using SegAN.Data;
 using SegAN.Evaluation;
 using SegAN.Imaging;
+using SegAN.Training;
 
 namespace SegAN.Reporting;
 
@@ -92,7 +93,7 @@ public static class HtmlReport
             html.Append("<h2>Training</h2>\n");
             if (File.Exists(log))
             {
-                var entries = TrainingLog.Read(log);
+                var entries = MetricsLog.Read(log);
                 AppendFigure(html, ReportFigure.FromImage($"Training curves of {runFolder} ({entries.Count} log lines).", TrainingCurves.Render(entries)));
             }
             else

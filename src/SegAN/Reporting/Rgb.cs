@@ -3,12 +3,16 @@ namespace SegAN.Reporting;
 /// <summary>An 8-bit sRGB colour.</summary>
 public readonly record struct Rgb(byte R, byte G, byte B)
 {
+    /// <summary>White.</summary>
     public static Rgb White => new(255, 255, 255);
 
+    /// <summary>Black.</summary>
     public static Rgb Black => new(0, 0, 0);
 
+    /// <summary>Mid grey.</summary>
     public static Rgb Grey => new(128, 128, 128);
 
+    /// <summary>Light grey.</summary>
     public static Rgb LightGrey => new(225, 225, 225);
 
     /// <summary>Whole tumour, as in the paper's Fig. 3.</summary>

@@ -6,6 +6,7 @@ namespace SegAN.Reporting;
 /// </summary>
 public sealed class RgbImage
 {
+    /// <summary>A <paramref name="width"/> x <paramref name="height"/> image filled with <paramref name="background"/>.</summary>
     public RgbImage(int width, int height, Rgb background)
     {
         if (width < 1 || width > 1 << 14)
@@ -24,13 +25,16 @@ public sealed class RgbImage
         FillRectangle(0, 0, width, height, background);
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>R, G, B bytes, row by row from the top.</summary>
     public byte[] Pixels { get; }
 
+    /// <summary>The pixel at (x, y).</summary>
     public Rgb this[int x, int y]
     {
         get
@@ -42,6 +46,7 @@ public sealed class RgbImage
         set => Set(x, y, value);
     }
 
+    /// <summary>Sets pixel (x, y); points outside the image are ignored.</summary>
     public void Set(int x, int y, Rgb colour)
     {
         if ((uint)x >= (uint)Width || (uint)y >= (uint)Height)

@@ -1,3 +1,5 @@
+using SegAN.Training;
+
 namespace SegAN.Reporting;
 
 /// <summary>
@@ -44,7 +46,7 @@ public static class TrainingCurves
     public static string WriteForRun(string runFolder)
     {
         ArgumentNullException.ThrowIfNull(runFolder);
-        var entries = TrainingLog.Read(Path.Combine(runFolder, "metrics.jsonl"));
+        var entries = MetricsLog.Read(Path.Combine(runFolder, MetricsLog.FileName));
         var path = Path.Combine(runFolder, FileName);
         PngWriter.Write(path, Render(entries, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runFolder)))));
         return path;

@@ -1,6 +1,8 @@
 using SegAN.Data;
+using SegAN.Distributed;
 using SegAN.Losses;
 using SegAN.Models;
+using SegAN.Persistence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -61,6 +63,7 @@ public sealed class AdversarialTrainer : IDisposable
         _criticOptimizer = _criticParameters.Length > 0 ? MakeOptimizer(optimizer, _criticParameters, learningRate) : null;
     }
 
+    /// <summary>The networks' architecture.</summary>
     public SegANArchitecture Architecture { get; }
 
     /// <summary>
@@ -71,7 +74,7 @@ public sealed class AdversarialTrainer : IDisposable
     public bool ChannelsLast { get; set; } = true;
 
     /// <summary>How the Dice term treats the regions (<see cref="TrainOptions.DiceMode"/>).</summary>
-    public DiceReduction DiceReduction { get; set; } = TrainOptions.DefaultDiceMode;
+    public DiceReduction DiceReduction { get; init; } = TrainOptions.DefaultDiceMode;
 
     /// <summary>The segmentor(s): images -> region probabilities (N, 3, H, W).</summary>
     public RegionSegmentor Segmentor => _segmentor;
@@ -80,10 +83,13 @@ public sealed class AdversarialTrainer : IDisposable
     /// Called between every <c>backward()</c> and <c>optimizer.step()</c>: averages gradients over data-parallel ranks
     /// and agrees on skipping a step with a non-finite loss. Default: <see cref="NoGradientReducer"/> (one process).
     /// </summary>
-    public IGradientReducer GradientReducer { get; set; } = NoGradientReducer.Instance;
+    public IGradientReducer GradientReducer { get; init; } = NoGradientReducer.Instance;
 
     /// <summary>The critics (none for S3-3C-s0 and U-Net).</summary>
     public IReadOnlyList<Critic> Critics => _criticList;
+
+    /// <summary>The segmentor's trainable parameters, then each critic's, in a fixed order (for weight fingerprints).</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> TrainableParameters => _segmentor.parameters().Concat(_criticList.SelectMany(c => c.parameters()));
 
     /// <summary>One training step on <paramref name="batch"/> at <paramref name="learningRate"/>.</summary>
     public StepLosses Step(SliceBatch batch, double learningRate)
@@ -283,6 +289,7 @@ public sealed class AdversarialTrainer : IDisposable
         }
     }
 
+    /// <summary>Frees the networks and optimisers.</summary>
     public void Dispose()
     {
         _segmentorOptimizer.Dispose();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SegAN.Models;
+using SegAN.Persistence;
 using TorchSharp;
 
 namespace SegAN.Training;

@@ -171,14 +171,9 @@ public static class DatasetTraining
         options.Validated();
         data.Validate();
         Imaging.OutputPath.CheckFolder(options.Out, "--out");
-        var multiple = 1 << options.Depth;
-        if (data.SliceSize % multiple != 0)
-        {
-            throw new SegANException($"--slice-size {data.SliceSize} must be a multiple of {multiple} for a depth-{options.Depth} segmentor");
-        }
-
-        new Models.SegANArchitecture(options.Variant, data.Layout.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth)
-            .ValidateBatch(options.BatchSize, data.SliceSize, data.SliceSize);
+        var architecture = new Models.SegANArchitecture(options.Variant, data.Layout.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth);
+        architecture.ValidateInputSize(data.SliceSize, data.SliceSize);
+        architecture.ValidateBatch(options.BatchSize, data.SliceSize, data.SliceSize);
     }
 
     /// <summary>

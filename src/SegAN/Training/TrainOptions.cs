@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using SegAN.Losses;
+using SegAN.Models;
 
 namespace SegAN.Training;
 

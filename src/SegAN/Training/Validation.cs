@@ -1,5 +1,6 @@
 using SegAN.Compute;
 using SegAN.Data;
+using SegAN.Metrics;
 using SegAN.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,8 +26,10 @@ public interface IValidationSet
 /// <summary>An in-memory <see cref="IValidationSet"/>.</summary>
 public sealed class InMemoryValidationSet(IReadOnlyList<ValidationCase> cases) : IValidationSet
 {
+    /// <inheritdoc/>
     public int Count => cases.Count;
 
+    /// <inheritdoc/>
     public ValidationCase GetCase(int index) => cases[index];
 }
 
@@ -90,10 +93,6 @@ public static class Validator
         return torch.cat([wt, tc, et], 1);
     }
 
-    /// <summary>Dice of two counts: 2|P∩T| / (|P| + |T|), 1 when both are empty.</summary>
-    public static double Dice(long intersection, long predicted, long truth) =>
-        predicted + truth == 0 ? 1.0 : 2.0 * intersection / (predicted + truth);
-
     private static CaseDice EvaluateCase(RegionSegmentor segmentor, ValidationCase c, int batchSize, Device device)
     {
         if (c.Channels != segmentor.Architecture.InChannels)
@@ -135,6 +134,6 @@ public static class Validator
             }
         }
 
-        return new CaseDice(c.Id, Dice(inter[0], pred[0], truth[0]), Dice(inter[1], pred[1], truth[1]), Dice(inter[2], pred[2], truth[2]));
+        return new CaseDice(c.Id, ConfusionCounts.DiceOf(inter[0], pred[0], truth[0]), ConfusionCounts.DiceOf(inter[1], pred[1], truth[1]), ConfusionCounts.DiceOf(inter[2], pred[2], truth[2]));
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SegAN.Cli;
 using SegAN.Data;
 using SegAN.Experiments;
+using SegAN.Models;
 using SegAN.Training;
 using Spectre.Console.Testing;
 
@@ -157,7 +158,7 @@ public sealed class ExperimentCommandTests : IDisposable
         var output = Path.Combine(_root.FullName, "exp");
         Directory.CreateDirectory(output);
         var options = new ExperimentOptions(new DirectoryInfo(data), output, DatasetPresets.Layout(DatasetPreset.Brats2021), Steps: 3);
-        ExperimentRunner.WriteJson(Path.Combine(output, ExperimentRunner.SettingsFileName), json => json.WriteString("settings", options.Fingerprint()));
+        new SettingsFile(options.Fingerprint()).WriteNew(Path.Combine(output, ExperimentRunner.SettingsFileName));
 
         // When it is continued with --steps 4
         var console = Console();

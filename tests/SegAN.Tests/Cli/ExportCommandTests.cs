@@ -1,7 +1,7 @@
 using SegAN.Cli;
 using SegAN.Inference;
+using SegAN.Models;
 using SegAN.Tests.Export;
-using SegAN.Training;
 using Spectre.Console.Testing;
 
 namespace SegAN.Tests.Cli;

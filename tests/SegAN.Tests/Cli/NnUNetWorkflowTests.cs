@@ -2,7 +2,7 @@ using System.Text.Json;
 using SegAN.Cli;
 using SegAN.Data;
 using SegAN.Imaging;
-using SegAN.Training;
+using SegAN.Persistence;
 using Spectre.Console.Testing;
 
 namespace SegAN.Tests.Cli;

@@ -21,7 +21,7 @@ public sealed class ServeCommandTests
     {
         // Given a model file
         using var folder = new SegAN.Tests.Export.TempFolder();
-        var model = SegAN.Tests.Export.ExportTestModels.SaveModel(folder.Path, SegAN.Training.Variant.S3_3C);
+        var model = SegAN.Tests.Export.ExportTestModels.SaveModel(folder.Path, SegAN.Models.Variant.S3_3C);
 
         // When serve is started with a bad value
         var console = new TestConsole();

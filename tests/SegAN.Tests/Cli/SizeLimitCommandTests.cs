@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using SegAN.Cli;
-using SegAN.Training;
+using SegAN.Persistence;
 using static SegAN.Tests.Cli.HostileCliFixture;
 
 namespace SegAN.Tests.Cli;

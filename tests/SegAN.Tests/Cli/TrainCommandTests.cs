@@ -1,5 +1,7 @@
 using System.Text.Json;
 using SegAN.Cli;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Training;
 using Spectre.Console.Testing;
 
@@ -104,6 +106,36 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains(expected, console.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--variant", "s2", "s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3, unet")]
+    [InlineData("--optimizer", "sgd", "adam, rmsprop")]
+    [InlineData("--dice-mode", "mean", "pooled, per-region")]
+    public void Train_AnUnknownChoice_IsRefusedBeforeAnythingRuns_ListingTheAllowedNames(string option, string value, string allowed)
+    {
+        // Given a typed option with a name it does not know
+        var console = Console();
+
+        // When train parses it
+        var code = SeganApp.Run(["train", "--data", _root.FullName, "--out", Path.Combine(_root.FullName, "never"), option, value], console);
+
+        // Then the parser refuses it naming the option, the value and the allowed names, and no run folder appears
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"{option} '{value}' is not one of {allowed}.", console.Output.ReplaceLineEndings(string.Empty), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root.FullName, "never")));
+    }
+
+    [Fact]
+    public void Train_ChoiceNames_AreCaseInsensitive()
+    {
+        var train = SeganApp.Build(Console()).Subcommands.Single(c => c.Name == "train");
+
+        var parse = train.Parse(["--data", _root.FullName, "--out", "x", "--variant", "S3-3C-S0", "--optimizer", "RMSProp"]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(Variant.S3_3C_S0, parse.GetValue<Variant>("--variant"));
+        Assert.Equal(OptimizerKind.RmsProp, parse.GetValue<OptimizerKind>("--optimizer"));
+    }
+
     [Fact]
     public void Train_RejectsACropTheNetworksCannotTake()
     {
@@ -112,7 +144,8 @@ public sealed class TrainCommandTests : IDisposable
         var code = SeganApp.Run(Tiny(Synth(), Path.Combine(_root.FullName, "bad"), 1, crop: "30"), console);
 
         Assert.Equal(ExitCodes.Usage, code);
-        // The critic's three stride-2 blocks need multiple of even with a depth-2 segmentor
-        Assert.Contains("multiple of", console.Output, StringComparison.Ordinal);
+        // The critic's three stride-2 blocks need multiples of 8 even with a depth-2 segmentor (the architecture's
+        // rule, 2^max(depth, critic depth); the old check said 4)
+        Assert.Contains("multiples of 8", console.Output, StringComparison.Ordinal);
     }
 }

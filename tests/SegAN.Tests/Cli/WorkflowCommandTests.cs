@@ -1,6 +1,7 @@
 using SegAN.Cli;
 using SegAN.Data;
 using SegAN.Imaging;
+using SegAN.Persistence;
 using SegAN.Training;
 using Spectre.Console.Testing;
 

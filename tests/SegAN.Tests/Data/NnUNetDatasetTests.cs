@@ -4,6 +4,7 @@ using SegAN.Data;
 using SegAN.Evaluation;
 using SegAN.Experiments;
 using SegAN.Imaging;
+using SegAN.Models;
 using SegAN.Training;
 using Spectre.Console.Testing;
 

@@ -1,6 +1,7 @@
 using SegAN.Data;
 using SegAN.Distributed;
 using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Tests.Training;
 using SegAN.Training;
 using TorchSharp;
@@ -50,9 +51,11 @@ public sealed class DataParallelTrainingTests : IDisposable
         // When rank 0's state is broadcast and both train 5 steps with averaged gradients
         var weights = ThreadCommunicator.Run(2, communicator =>
         {
-            using var trainer = new AdversarialTrainer(architecture, OptimizerKind.Adam, 1e-3, 0.05, 1.0, seed: 10 + communicator.Rank);
-            trainer.GradientReducer = new AllReduceGradientReducer(communicator);
-            StateBroadcast.FromRoot(communicator, trainer, 0);
+            using var trainer = new AdversarialTrainer(architecture, OptimizerKind.Adam, 1e-3, 0.05, 1.0, seed: 10 + communicator.Rank)
+            {
+                GradientReducer = new AllReduceGradientReducer(communicator),
+            };
+            StateBroadcast.FromRoot(communicator, 0, trainer.SaveState, trainer.LoadState);
             var source = new Part(new PhantomSlices(4, 16, seed: 2), communicator.Rank, 2);
             for (var step = 0; step < 5; step++)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SegAN.Persistence;
 using SegAN.Training;
 using static SegAN.Tests.Distributed.ClusterTools;
 

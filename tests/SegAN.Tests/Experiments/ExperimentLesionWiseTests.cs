@@ -3,6 +3,7 @@ using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Evaluation;
 using SegAN.Experiments;
+using SegAN.Models;
 using SegAN.Training;
 
 namespace SegAN.Tests.Experiments;

@@ -2,6 +2,7 @@ using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Distributed;
 using SegAN.Experiments;
+using SegAN.Models;
 using SegAN.Training;
 
 namespace SegAN.Tests.Experiments;

@@ -1,6 +1,6 @@
 using SegAN.Data;
 using SegAN.Experiments;
-using SegAN.Training;
+using SegAN.Models;
 
 namespace SegAN.Tests.Experiments;
 

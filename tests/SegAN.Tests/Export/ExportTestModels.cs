@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SegAN.Models;
-using SegAN.Training;
+using SegAN.Persistence;
 using TorchSharp;
 using TorchSharp.Modules;
 

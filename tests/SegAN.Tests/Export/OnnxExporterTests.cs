@@ -2,7 +2,8 @@ using Google.Protobuf;
 using SegAN.Export;
 using SegAN.Export.Onnx;
 using SegAN.Inference;
-using SegAN.Training;
+using SegAN.Models;
+using SegAN.Persistence;
 using TorchSharp;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using SegAN.Export;
 using SegAN.Inference;
-using SegAN.Training;
+using SegAN.Models;
 
 namespace SegAN.Tests.Export;
 

@@ -2,8 +2,8 @@ using SegAN.Data;
 using SegAN.Imaging;
 using SegAN.Inference;
 using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Tests.Imaging;
-using SegAN.Training;
 
 namespace SegAN.Tests.Inference;
 

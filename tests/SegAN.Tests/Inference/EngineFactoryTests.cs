@@ -1,8 +1,8 @@
 using SegAN.Compute;
 using SegAN.Export;
 using SegAN.Inference;
+using SegAN.Models;
 using SegAN.Tests.Export;
-using SegAN.Training;
 
 namespace SegAN.Tests.Inference;
 

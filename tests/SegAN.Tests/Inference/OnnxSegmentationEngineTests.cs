@@ -4,8 +4,8 @@ using Google.Protobuf;
 using SegAN.Export;
 using SegAN.Export.Onnx;
 using SegAN.Inference;
+using SegAN.Models;
 using SegAN.Tests.Export;
-using SegAN.Training;
 
 namespace SegAN.Tests.Inference;
 

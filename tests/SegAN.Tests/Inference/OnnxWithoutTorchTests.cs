@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using SegAN.Export;
+using SegAN.Models;
 using SegAN.Tests.Export;
-using SegAN.Training;
 
 namespace SegAN.Tests.Inference;
 

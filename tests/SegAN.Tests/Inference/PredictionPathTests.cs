@@ -2,7 +2,7 @@ using SegAN.Data;
 using SegAN.Imaging;
 using SegAN.Inference;
 using SegAN.Models;
-using SegAN.Training;
+using SegAN.Persistence;
 
 namespace SegAN.Tests.Inference;
 

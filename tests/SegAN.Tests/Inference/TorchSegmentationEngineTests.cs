@@ -1,7 +1,8 @@
 using SegAN.Compute;
 using SegAN.Inference;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Tests.Export;
-using SegAN.Training;
 using TorchSharp;
 
 namespace SegAN.Tests.Inference;

@@ -1,6 +1,5 @@
 using SegAN.Losses;
 using SegAN.Models;
-using SegAN.Training;
 using TorchSharp;
 
 namespace SegAN.Tests.Losses;

@@ -1,5 +1,4 @@
 using SegAN.Models;
-using SegAN.Training;
 
 namespace SegAN.Tests.Models;
 

@@ -117,7 +117,7 @@ json.dump(dict(p=p.detach().flatten().tolist(), f3=fake[3].detach().flatten().to
         // parameters, in training mode (batch statistics), and a batch of 2 three-modality 32x32 slices
         using var scope = torch.NewDisposeScope();
         torch.random.manual_seed(11);
-        using var segmentor = new RegionSegmentor(new SegANArchitecture(SegAN.Training.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8));
+        using var segmentor = new RegionSegmentor(new SegANArchitecture(SegAN.Models.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8));
         using var critic = new Critic(3, depth: 3, baseWidth: 8);
         using (torch.no_grad())
         {
@@ -159,7 +159,7 @@ json.dump(dict(p=p.detach().flatten().tolist(), f3=fake[3].detach().flatten().to
         using var scope = torch.NewDisposeScope();
         const double lr = 1e-3;
         using var trainer = new SegAN.Training.AdversarialTrainer(
-            new SegANArchitecture(SegAN.Training.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8), SegAN.Training.OptimizerKind.RmsProp, lr, 0.05, 0.0, seed: 5)
+            new SegANArchitecture(SegAN.Models.Variant.S3_3C, 3, Depth: 4, BaseWidth: 8), SegAN.Training.OptimizerKind.RmsProp, lr, 0.05, 0.0, seed: 5)
         {
             // The reference runs NCHW; channels last only reorders sums (AdversarialTrainerTests), which RMSProp's
             // first, sign-like step amplifies past this test's tolerance.

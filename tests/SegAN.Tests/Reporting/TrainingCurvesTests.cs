@@ -1,5 +1,6 @@
 using System.Globalization;
 using SegAN.Reporting;
+using SegAN.Training;
 using StbImageSharp;
 
 namespace SegAN.Tests.Reporting;
@@ -22,7 +23,7 @@ public sealed class TrainingCurvesTests : IDisposable
             """);
 
         // When reading
-        var entries = TrainingLog.Read(path);
+        var entries = MetricsLog.Read(path);
 
         // Then both entries come back with their values
         Assert.Equal(2, entries.Count);
@@ -37,10 +38,10 @@ public sealed class TrainingCurvesTests : IDisposable
         var path = Path.Combine(_dir, "metrics.jsonl");
         var good = """{"step": 1, "seconds": 1, "loss_critic": 0, "loss_segmentor": 0, "loss_dice": 0, "lr": 1}""";
         File.WriteAllText(path, good + "\n" + """{"step": 2, "seco""");
-        Assert.Single(TrainingLog.Read(path));
+        Assert.Single(MetricsLog.Read(path));
 
         File.WriteAllText(path, good + "\n{\"step\": 2}\n" + good + "\n");
-        var e = Assert.Throws<SegANException>(() => TrainingLog.Read(path));
+        var e = Assert.Throws<SegANException>(() => MetricsLog.Read(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains("line 2", e.Message, StringComparison.Ordinal);
     }
@@ -57,7 +58,7 @@ public sealed class TrainingCurvesTests : IDisposable
         ]);
 
         // When reading it and writing the curves
-        var entries = TrainingLog.Read(Path.Combine(run, "metrics.jsonl"));
+        var entries = MetricsLog.Read(Path.Combine(run, "metrics.jsonl"));
         var path = TrainingCurves.WriteForRun(run);
 
         // Then the critic loss reads as NaN, the others as written, and curves.png exists

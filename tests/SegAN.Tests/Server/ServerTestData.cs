@@ -6,8 +6,8 @@ using Microsoft.Extensions.Hosting;
 using SegAN.Data;
 using SegAN.Inference;
 using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Server;
-using SegAN.Training;
 using TorchSharp;
 
 namespace SegAN.Tests.Server;

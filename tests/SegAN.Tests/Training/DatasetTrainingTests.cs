@@ -1,4 +1,5 @@
 using SegAN.Data;
+using SegAN.Models;
 using SegAN.Training;
 
 namespace SegAN.Tests.Training;

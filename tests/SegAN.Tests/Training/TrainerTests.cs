@@ -1,4 +1,6 @@
 using System.Text.Json;
+using SegAN.Models;
+using SegAN.Persistence;
 using SegAN.Training;
 using TorchSharp;
 using Xunit.Abstractions;

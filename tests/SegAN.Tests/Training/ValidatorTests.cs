@@ -1,3 +1,4 @@
+using SegAN.Metrics;
 using SegAN.Models;
 using SegAN.Training;
 using TorchSharp;
@@ -12,7 +13,7 @@ public sealed class ValidatorTests
     [InlineData(0, 5, 0, 0.0)]
     public void Dice_MatchesTheDefinition_WithEmptyEqualsOne(long intersection, long predicted, long truth, double expected)
     {
-        Assert.Equal(expected, Validator.Dice(intersection, predicted, truth), 12);
+        Assert.Equal(expected, ConfusionCounts.DiceOf(intersection, predicted, truth), 12);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class DownBlock : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "conv")] private readonly Conv2d _conv;
     [ComponentName(Name = "bn")] private readonly BatchNorm2d? _bn;
 
+    /// <summary>A block from <paramref name="inChannels"/> to <paramref name="outChannels"/> maps, with batch norm unless <paramref name="batchNorm"/> is false.</summary>
     public DownBlock(long inChannels, long outChannels, bool batchNorm)
         : base(nameof(DownBlock))
     {

@@ -16,6 +16,7 @@ public sealed class UpBlock : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "conv")] private readonly Conv2d _conv;
     [ComponentName(Name = "bn")] private readonly BatchNorm2d? _bn;
 
+    /// <summary>A block from <paramref name="inChannels"/> to <paramref name="outChannels"/> maps; the segmentor's last (<paramref name="output"/>) stops after a biased convolution.</summary>
     public UpBlock(long inChannels, long outChannels, bool output)
         : base(nameof(UpBlock))
     {

@@ -1,4 +1,4 @@
-namespace SegAN.Training;
+namespace SegAN.Models;
 
 /// <summary>
 /// The SegAN configurations compared in the paper (Sec. 3.1, Fig. 2) plus its U-Net baseline (Table 1). A variant
@@ -68,7 +68,7 @@ public static class VariantExtensions
         }
 
         throw new SegANException(
-            $"--variant '{text}' is not one of {string.Join(", ", All.Select(v => v.CliName()))}.");
+            $"variant '{text}' is not one of {string.Join(", ", All.Select(v => v.CliName()))}.");
     }
 
     /// <summary>Number of separate segmentor networks: three for S1-1C, else one.</summary>

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using SegAN.Models;
-using SegAN.Training;
+using SegAN.Persistence;
 using TorchSharp;
 
-namespace SegAN.Tests.Training;
+namespace SegAN.Tests.Persistence;
 
 public sealed class ModelFileTests : IDisposable
 {

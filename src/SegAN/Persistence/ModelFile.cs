@@ -5,7 +5,7 @@ using SegAN.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SegAN.Training;
+namespace SegAN.Persistence;
 
 /// <summary>What a model file says about itself, besides its weights (the JSON header of <c>model.segan</c>).</summary>
 /// <param name="FormatVersion">Version of the file format.</param>
@@ -52,10 +52,13 @@ public sealed record ModelMetadata(
 /// <summary>A loaded model: its header and its segmentor in evaluation mode on the requested device.</summary>
 public sealed class LoadedModel(ModelHeader header, RegionSegmentor segmentor) : IDisposable
 {
+    /// <summary>The model file's header: architecture, modalities, labels and preprocessing.</summary>
     public ModelHeader Header { get; } = header;
 
+    /// <summary>The trained segmentor, in evaluation mode.</summary>
     public RegionSegmentor Segmentor { get; } = segmentor;
 
+    /// <summary>Frees the segmentor's tensors.</summary>
     public void Dispose() => Segmentor.Dispose();
 }
 

@@ -1,10 +1,10 @@
 using TorchSharp.Modules;
 
-namespace SegAN.Training;
+namespace SegAN.Distributed;
 
 /// <summary>
-/// The seam between <c>backward()</c> and <c>optimizer.step()</c> of <see cref="AdversarialTrainer"/> that
-/// data-parallel training fills (<see cref="Distributed.AllReduceGradientReducer"/>); single-process training uses
+/// The seam between <c>backward()</c> and <c>optimizer.step()</c> of the adversarial trainer that
+/// data-parallel training fills (<see cref="AllReduceGradientReducer"/>); single-process training uses
 /// <see cref="NoGradientReducer"/>. Every rank makes the same calls in the same order.
 /// </summary>
 public interface IGradientReducer
@@ -22,8 +22,10 @@ public sealed class NoGradientReducer : IGradientReducer
     /// <summary>The shared instance.</summary>
     public static NoGradientReducer Instance { get; } = new();
 
+    /// <inheritdoc/>
     public bool AllFinite(bool localFinite) => localFinite;
 
+    /// <inheritdoc/>
     public void Reduce(IReadOnlyList<Parameter> parameters)
     {
     }

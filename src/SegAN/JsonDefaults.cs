@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace SegAN.Training;
+namespace SegAN;
 
 /// <summary>The JSON settings of every file a run writes: indented, enums as names, invariant numbers.</summary>
 internal static class JsonDefaults

@@ -1,46 +1,33 @@
 using System.Text;
+using SegAN.Imaging;
 
-namespace SegAN.Training;
+namespace SegAN.Persistence;
 
 /// <summary>
 /// The small binary container of <c>model.segan</c> and <c>last.ckpt</c>: ASCII "SEGAN", one kind byte ('M' model,
 /// 'C' checkpoint), a little-endian int32 format version, an int32 header length, the UTF-8 JSON header, then the
-/// payload (TorchSharp state dictionaries). Written to a temporary file in the same folder, then moved into place.
+/// payload (TorchSharp state dictionaries). Written with <see cref="AtomicFile"/>.
 /// </summary>
 internal static class SegANContainer
 {
     private static readonly byte[] Magic = "SEGAN"u8.ToArray();
 
-    /// <summary>Writes the file atomically.</summary>
+    /// <summary>Writes the file atomically and durably (<see cref="AtomicFile.WriteDurably"/>), creating its folder.</summary>
     public static void Write(string path, char kind, int version, string headerJson, Action<BinaryWriter> payload)
     {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.WriteDurably(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: false))
-            {
-                var header = Encoding.UTF8.GetBytes(headerJson);
-                writer.Write(Magic);
-                writer.Write((byte)kind);
-                writer.Write(version);
-                writer.Write(header.Length);
-                writer.Write(header);
-                payload(writer);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            var header = Encoding.UTF8.GetBytes(headerJson);
+            writer.Write(Magic);
+            writer.Write((byte)kind);
+            writer.Write(version);
+            writer.Write(header.Length);
+            writer.Write(header);
+            payload(writer);
+            writer.Flush();
+        });
     }
 
     /// <summary>
