@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using SegAN.Data;
 using SegAN.Imaging;
 
@@ -17,7 +16,7 @@ public static class EvaluationReport
     public const string CasesFile = "cases.csv";
 
     /// <summary>The summary's name: <c>summary.json</c> (per region, then the mean).</summary>
-    public const string SummaryJsonFile = "summary.json";
+    public const string SummaryJsonFile = EvaluationSummaryFile.FileName;
 
     /// <summary>The readable summary's name.</summary>
     public const string SummaryMarkdownFile = "summary.md";
@@ -27,8 +26,6 @@ public static class EvaluationReport
 
     /// <summary>The columns <c>cases.csv</c> adds when the lesion-wise scores were asked for.</summary>
     public const string LesionCsvColumns = "lesion_dice,lesion_hd95,lesion_tp,lesion_fp,lesion_fn";
-
-    private static readonly string[] MetricNames = ["dice", "precision", "sensitivity", "specificity", "hd95"];
 
     /// <summary>Writes the three files into <paramref name="folder"/> (created if needed); returns their paths.</summary>
     public static IReadOnlyList<string> Write(EvaluationResult result, DirectoryInfo folder)
@@ -46,7 +43,7 @@ public static class EvaluationReport
 
         var paths = new[] { CasesFile, SummaryJsonFile, SummaryMarkdownFile }.Select(f => Path.Combine(folder.FullName, f)).ToArray();
         WriteText(paths[0], ToCsv(result));
-        WriteText(paths[1], ToJson(result));
+        EvaluationSummaryFile.From(result).Write(paths[1]);
         WriteText(paths[2], ToMarkdown(result));
         return paths;
     }
@@ -82,77 +79,7 @@ public static class EvaluationReport
     }
 
     /// <summary><c>summary.json</c>: labels, counts, regions (WT, TC, ET) with each metric's statistics, the mean over regions, and the missing cases.</summary>
-    public static string ToJson(EvaluationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("labels", result.Labels.Name());
-            json.WriteNumber("cases_evaluated", result.Cases.Count);
-            if (result.LesionWise is { } challenge)
-            {
-                json.WriteStartObject("lesion_wise");
-                json.WriteString("challenge", challenge.Name());
-                json.WriteNumber("dilation", challenge.Dilation());
-                json.WriteNumber("volume_threshold_mm3", challenge.VolumeThreshold());
-                json.WriteString("hd95", "surface-distance (DeepMind) robust Hausdorff; 374 mm per missed or false-positive lesion");
-                json.WriteEndObject();
-            }
-
-            json.WriteStartObject("regions");
-            foreach (var region in result.Regions)
-            {
-                json.WriteStartObject(region.Region.ShortName());
-                foreach (var (name, summary) in MetricNames.Zip(Summaries(region)))
-                {
-                    json.WriteStartObject(name);
-                    WriteNumber(json, "mean", summary.Mean);
-                    WriteNumber(json, "median", summary.Median);
-                    WriteNumber(json, "std", summary.Std);
-                    WriteNumber(json, "min", summary.Min);
-                    WriteNumber(json, "max", summary.Max);
-                    json.WriteEndObject();
-                }
-
-                if (region.LesionWise is { } lesions)
-                {
-                    WriteSummary(json, "lesion_dice", lesions.Dice);
-                    WriteSummary(json, "lesion_hd95", lesions.Hd95);
-                    json.WriteNumber("lesion_tp", lesions.TruePositives);
-                    json.WriteNumber("lesion_fp", lesions.FalsePositives);
-                    json.WriteNumber("lesion_fn", lesions.FalseNegatives);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-            json.WriteStartObject("mean");
-            for (var m = 0; m < MetricNames.Length; m++)
-            {
-                WriteNumber(json, MetricNames[m], result.Regions.Average(r => Summaries(r)[m].Mean));
-            }
-
-            if (result.LesionWise is not null)
-            {
-                WriteNumber(json, "lesion_dice", result.Regions.Average(r => r.LesionWise!.Dice.Mean));
-                WriteNumber(json, "lesion_hd95", result.Regions.Average(r => r.LesionWise!.Hd95.Mean));
-            }
-
-            json.WriteEndObject();
-            json.WriteStartArray("missing_predictions");
-            result.MissingPredictions.ToList().ForEach(json.WriteStringValue);
-            json.WriteEndArray();
-            json.WriteStartArray("missing_truths");
-            result.MissingTruths.ToList().ForEach(json.WriteStringValue);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
+    public static string ToJson(EvaluationResult result) => EvaluationSummaryFile.From(result).ToJson();
 
     /// <summary><c>summary.md</c>: a table of mean ± std (median) per region and metric, and the missing cases.</summary>
     public static string ToMarkdown(EvaluationResult result)
@@ -210,29 +137,6 @@ public static class EvaluationReport
     {
         ArgumentNullException.ThrowIfNull(region);
         return [region.Dice, region.Precision, region.Sensitivity, region.Specificity, region.Hd95];
-    }
-
-    private static void WriteSummary(Utf8JsonWriter json, string name, MetricSummary summary)
-    {
-        json.WriteStartObject(name);
-        WriteNumber(json, "mean", summary.Mean);
-        WriteNumber(json, "median", summary.Median);
-        WriteNumber(json, "std", summary.Std);
-        WriteNumber(json, "min", summary.Min);
-        WriteNumber(json, "max", summary.Max);
-        json.WriteEndObject();
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(name, Math.Round(value, 6));
-        }
-        else
-        {
-            json.WriteNull(name); // no evaluated case: JSON has no NaN
-        }
     }
 
     private static string Number(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);

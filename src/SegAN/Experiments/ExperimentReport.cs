@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Imaging;
@@ -23,7 +22,7 @@ public static class ExperimentReport
     public const string MarkdownFileName = "report.md";
 
     /// <summary>The JSON results' file name.</summary>
-    public const string JsonFileName = "results.json";
+    public const string JsonFileName = ExperimentResultsFile.FileName;
 
     /// <summary>The bar chart's file name.</summary>
     public const string ChartFileName = "dice_by_region.png";
@@ -69,7 +68,7 @@ public static class ExperimentReport
         var distinct = Distinct(systems);
         var markdown = ToMarkdown(options, split, runs, summaries, distinct, elapsed, merged);
         AtomicFile.Write(paths.Markdown, stream => stream.Write(Encoding.UTF8.GetBytes(markdown)));
-        WriteJsonObject(paths.Json, json => WriteJson(json, options, split, runs, summaries, distinct, elapsed, merged));
+        ExperimentResultsFile.From(options, split, runs, summaries, distinct, elapsed, merged).Write(paths.Json);
         return paths;
     }
 
@@ -194,173 +193,5 @@ public static class ExperimentReport
         }
 
         return md.ToString();
-    }
-
-    /// <summary>Writes one JSON object atomically.</summary>
-    private static void WriteJsonObject(string path, Action<Utf8JsonWriter> body) => AtomicFile.Write(path, stream =>
-    {
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        body(json);
-        json.WriteEndObject();
-    });
-
-    private static void WriteJson(
-        Utf8JsonWriter json,
-        ExperimentOptions options,
-        ExperimentSplit split,
-        IReadOnlyList<ExperimentRun> runs,
-        IReadOnlyList<VariantSummary> summaries,
-        IReadOnlyList<SystemInfo> systems,
-        TimeSpan elapsed,
-        bool merged)
-    {
-        json.WriteString("command", options.CommandLine);
-        json.WriteBoolean("merged", merged);
-        json.WriteStartArray("systems");
-        foreach (var system in systems)
-        {
-            WriteSystem(json, system);
-        }
-
-        json.WriteEndArray();
-        json.WriteString("settings", options.Fingerprint());
-        json.WriteNumber("seeds", options.Seeds);
-        json.WriteNumber("elapsed_seconds", elapsed.TotalSeconds);
-        json.WriteBoolean("complete", runs.All(r => r.IsFinished));
-        json.WriteStartObject("split");
-        json.WriteStartArray("train");
-        split.Train.ToList().ForEach(c => json.WriteStringValue(c.Name));
-        json.WriteEndArray();
-        json.WriteStartArray("test");
-        split.Test.ToList().ForEach(c => json.WriteStringValue(c.Name));
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteStartArray("variants");
-        foreach (var s in summaries)
-        {
-            json.WriteStartObject();
-            json.WriteString("variant", s.Variant.CliName());
-            json.WriteNumber("finished_seeds", s.FinishedSeeds);
-            Number(json, "mean_train_seconds", s.MeanTrainSeconds);
-            Number(json, "mean_dice", s.MeanDice);
-            json.WriteStartObject("regions");
-            foreach (var r in s.Regions)
-            {
-                json.WriteStartObject(r.Region.ShortName());
-                var stats = new List<(string, SeedStatistic)> { ("dice", r.Dice), ("precision", r.Precision), ("sensitivity", r.Sensitivity) };
-                if (r.LesionDice is { } lesionDice && r.LesionHd95 is { } lesionHd95)
-                {
-                    stats.Add(("lesion_dice", lesionDice));
-                    stats.Add(("lesion_hd95", lesionHd95));
-                }
-
-                foreach (var (name, stat) in stats)
-                {
-                    json.WriteStartObject(name);
-                    Number(json, "mean", stat.Mean);
-                    Number(json, "std", stat.Std);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-            var paper = PaperResults.For(s.Variant);
-            json.WriteStartObject("paper_dice");
-            json.WriteNumber("WT", paper.Wt);
-            json.WriteNumber("TC", paper.Tc);
-            json.WriteNumber("ET", paper.Et);
-            json.WriteString("source", paper.Source);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        var baseline = PairedComparison.BaselineOf(options.VariantsOrDefault);
-        json.WriteStartObject("paired");
-        json.WriteString("baseline", baseline.CliName());
-        json.WriteStartArray("variants");
-        foreach (var d in PairedComparison.Against(baseline, options.VariantsOrDefault, runs))
-        {
-            json.WriteStartObject();
-            json.WriteString("variant", d.Variant.CliName());
-            json.WriteNumber("pairs", d.Seeds);
-            foreach (var (name, stat) in LabelNames.Regions.Select((r, k) => (r.ShortName(), d.Regions[k])).Append(("mean", d.Mean)))
-            {
-                json.WriteStartObject(name);
-                Number(json, "dice_difference_mean", stat.Mean);
-                Number(json, "dice_difference_std", stat.Std);
-                json.WriteEndObject();
-            }
-
-            Number(json, "t", d.T);
-            Number(json, "p", d.P);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteStartArray("runs");
-        foreach (var r in runs)
-        {
-            json.WriteStartObject();
-            json.WriteString("variant", r.Variant.CliName());
-            json.WriteNumber("seed", r.Seed);
-            json.WriteString("state", r.State.ToString().ToLowerInvariant());
-            json.WriteString("folder", r.Folder);
-            Number(json, "train_seconds", r.TrainSeconds);
-            if (r.Message is not null)
-            {
-                json.WriteString("message", r.Message);
-            }
-
-            if (r.Scores is { } scores)
-            {
-                json.WriteStartObject("test");
-                foreach (var s in scores)
-                {
-                    json.WriteStartObject(s.Region.ShortName());
-                    Number(json, "dice", s.Dice);
-                    Number(json, "precision", s.Precision);
-                    Number(json, "sensitivity", s.Sensitivity);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-    }
-
-    private static void WriteSystem(Utf8JsonWriter json, SystemInfo system)
-    {
-        json.WriteStartObject();
-        json.WriteString("segan", system.SegANVersion);
-        json.WriteString("torchsharp", system.TorchSharpVersion);
-        json.WriteString("libtorch", system.LibTorchVersion);
-        json.WriteString("runtime", system.Runtime);
-        json.WriteString("os", system.Os);
-        json.WriteString("cpu", system.CpuModel);
-        json.WriteNumber("logical_cores", system.LogicalCores);
-        json.WriteNumber("torch_threads", system.TorchThreads);
-        json.WriteString("device", system.Device);
-        json.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(name, value);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
     }
 }

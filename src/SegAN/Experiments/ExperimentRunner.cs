@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using SegAN.Compute;
 using SegAN.Data;
 using SegAN.Distributed;
+using SegAN.Evaluation;
 using SegAN.Models;
 using SegAN.Training;
 
@@ -268,24 +268,22 @@ public static class ExperimentRunner
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(summaryJson));
-            var regions = document.RootElement.GetProperty("regions");
+            var summary = EvaluationSummaryFile.Read(summaryJson);
             return [.. LabelNames.Regions.Select(region =>
             {
-                var r = regions.GetProperty(region.ShortName());
+                var r = summary.Regions.TryGetValue(region.ShortName(), out var found)
+                    ? found
+                    : throw new SegANException($"{summaryJson}: not an evaluation summary (no region {region.ShortName()})");
                 return new RegionMeans(
-                    region, Mean(r, "dice"), Mean(r, "precision"), Mean(r, "sensitivity"),
-                    r.TryGetProperty("lesion_dice", out _) ? Mean(r, "lesion_dice") : double.NaN,
-                    r.TryGetProperty("lesion_hd95", out _) ? Mean(r, "lesion_hd95") : double.NaN);
+                    region, Mean(r.Dice), Mean(r.Precision), Mean(r.Sensitivity), Mean(r.LesionDice), Mean(r.LesionHd95));
             })];
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (SegANException e)
         {
-            throw new SegANException($"{summaryJson}: not an evaluation summary ({e.Message}); delete the run's evaluation folder to score it again", e);
+            throw new SegANException($"{e.Message}; delete the run's evaluation folder to score it again", e);
         }
 
-        static double Mean(JsonElement region, string metric) =>
-            region.GetProperty(metric).GetProperty("mean") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
+        static double Mean(MetricStatistics? statistics) => statistics?.Mean ?? double.NaN;
     }
 
     private static void CheckSettings(string root, ExperimentOptions options)

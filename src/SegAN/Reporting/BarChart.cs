@@ -5,13 +5,13 @@ using SegAN.Evaluation;
 namespace SegAN.Reporting;
 
 /// <summary>One bar colour across the groups of a <see cref="BarChart"/>: a variant's mean and standard deviation per group.</summary>
-public sealed record BarSeries(string Name, IReadOnlyList<double> Means, IReadOnlyList<double> StandardDeviations);
+internal sealed record BarSeries(string Name, IReadOnlyList<double> Means, IReadOnlyList<double> StandardDeviations);
 
 /// <summary>
 /// Grouped bar charts with error bars, like the paper's Fig. 2: groups along x (regions WT, TC, ET), one bar per
 /// series (model variant) in each group, height = mean, whisker = mean ± standard deviation.
 /// </summary>
-public static class BarChart
+internal static class BarChart
 {
     /// <summary>
     /// The paper's Fig. 2 from evaluations: one bar colour per variant (named evaluation result), groups WT, TC,

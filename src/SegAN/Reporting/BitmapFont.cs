@@ -7,7 +7,7 @@ namespace SegAN.Reporting;
 /// the assembly, so pictures get their text on any machine, with or without installed fonts. Besides ASCII it has
 /// ± × ° µ ² ³ · – —; any other character draws as '?'.
 /// </summary>
-public sealed class BitmapFont
+internal sealed class BitmapFont
 {
     private readonly Dictionary<char, Glyph> _glyphs = [];
 

@@ -50,7 +50,7 @@ public static class EvaluationOverlays
     }
 
     /// <summary>The three region masks of a label map.</summary>
-    public static TumourMasks Masks(Volume labels, LabelConvention convention, string source)
+    internal static TumourMasks Masks(Volume labels, LabelConvention convention, string source)
     {
         ArgumentNullException.ThrowIfNull(labels);
         var regions = BratsLabels.ToRegions(labels.Data, convention, source);

@@ -1,7 +1,7 @@
 namespace SegAN.Reporting;
 
 /// <summary>Line charts: one or more series against a shared x axis, with grid, ticks, labels and a legend.</summary>
-public static class LineChart
+internal static class LineChart
 {
     /// <summary>
     /// Draws a chart into the rectangle (<paramref name="left"/>, <paramref name="top"/>, <paramref name="width"/>,

@@ -1,4 +1,4 @@
 namespace SegAN.Reporting;
 
 /// <summary>A named polyline for <see cref="LineChart"/>; NaN values break the line.</summary>
-public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, Rgb Colour);
+internal sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, Rgb Colour);

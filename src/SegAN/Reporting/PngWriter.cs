@@ -8,7 +8,7 @@ namespace SegAN.Reporting;
 /// port, the sibling of the StbImageSharp decoder the readers use: no native dependency. stb deflates with fixed
 /// Huffman codes, so the files are 20-70% larger than zlib's would be (a chart 21 kB instead of 13 kB).
 /// </summary>
-public static class PngWriter
+internal static class PngWriter
 {
     /// <summary>The PNG file's bytes.</summary>
     public static byte[] Encode(RgbImage image)

@@ -4,5 +4,5 @@ namespace SegAN.Reporting;
 public sealed record ReportFigure(string Caption, byte[] Png)
 {
     /// <summary>Encodes <paramref name="image"/> as PNG.</summary>
-    public static ReportFigure FromImage(string caption, RgbImage image) => new(caption, PngWriter.Encode(image));
+    internal static ReportFigure FromImage(string caption, RgbImage image) => new(caption, PngWriter.Encode(image));
 }

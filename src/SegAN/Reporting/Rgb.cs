@@ -1,6 +1,10 @@
 namespace SegAN.Reporting;
 
 /// <summary>An 8-bit sRGB colour.</summary>
+/// <remarks>
+/// Public, unlike the drawing plumbing around it, because the server's viewer colours WT, TC and ET with the same
+/// colours as the report's overlays.
+/// </remarks>
 public readonly record struct Rgb(byte R, byte G, byte B)
 {
     /// <summary>White.</summary>

@@ -4,7 +4,7 @@ namespace SegAN.Reporting;
 /// An 8-bit RGB raster (row 0 at the top, 3 bytes per pixel) with the few drawing operations the report
 /// pictures need: rectangles, thick lines, text. Drawing outside the image is clipped.
 /// </summary>
-public sealed class RgbImage
+internal sealed class RgbImage
 {
     /// <summary>A <paramref name="width"/> x <paramref name="height"/> image filled with <paramref name="background"/>.</summary>
     public RgbImage(int width, int height, Rgb background)

@@ -12,7 +12,7 @@ public static class TrainingCurves
     public const string FileName = "curves.png";
 
     /// <summary>Renders the two panels from <paramref name="entries"/>.</summary>
-    public static RgbImage Render(IReadOnlyList<TrainingLogEntry> entries, string title = "Training", int width = 900, int height = 720)
+    internal static RgbImage Render(IReadOnlyList<TrainingLogEntry> entries, string title = "Training", int width = 900, int height = 720)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var image = new RgbImage(width, height, Rgb.White);

@@ -8,7 +8,7 @@ namespace SegAN.Reporting;
 /// opaque outline). Slices are shown in radiological convention: the patient's anterior at the top and their
 /// right on the viewer's left, read from the signs of the affine's diagonal.
 /// </summary>
-public static class TumourOverlay
+internal static class TumourOverlay
 {
     private const double FillOpacity = 0.45;
 
