@@ -293,7 +293,7 @@ internal static class RealisticPhantoms
         private readonly Lattice _surface, _fold, _fissure, _hyper, _csfInflow, _texture;
         private readonly Ellipsoid[] _ventricles, _plexus, _nuclei;
         private readonly double _hyperBurden, _hyperThreshold;
-        private readonly bool[] _vessel;
+        private readonly bool[] _vessel, _sinus;
 
         public Brain(PhantomShape shape, double s, ref SplitMix64 rng)
         {
@@ -341,6 +341,7 @@ internal static class RealisticPhantoms
             int z0 = Math.Max(0, (int)(Centre.Z - Centre.Rz) - margin), z1 = Math.Min(shape.Z, (int)(Centre.Z + Centre.Rz) + margin + 1);
             Box = new Box(x0, y0, z0, x1 - x0, y1 - y0, z1 - z0, shape);
             _vessel = new bool[Box.Count];
+            _sinus = new bool[Box.Count];
 
             // Deep vessels: straight tubes through the brain; cortical veins: short tubes along the surface.
             var deep = 12 + rng.NextInt(9);
@@ -350,7 +351,7 @@ internal static class RealisticPhantoms
                 PaintTube(x, y, z, RandomDirection(ref rng), rng.Uniform(20, 60) * s, rng.Uniform(0.7, 1.6) * Math.Max(1, 1.2 * s));
             }
 
-            var veins = 25 + rng.NextInt(16);
+            var veins = 40 + rng.NextInt(21);
             for (var k = 0; k < veins; k++)
             {
                 var d = RandomDirection(ref rng);
@@ -358,6 +359,8 @@ internal static class RealisticPhantoms
                 var (x, y, z) = (Centre.X + (rho * d.X * Centre.Rx), Centre.Y + (rho * d.Y * Centre.Ry), Centre.Z + (rho * d.Z * Centre.Rz));
                 PaintTube(x, y, z, Tangent(d, ref rng), rng.Uniform(12, 30) * s, rng.Uniform(0.7, 1.5) * Math.Max(1, 1.2 * s));
             }
+
+            PaintSinuses(ref rng);
         }
 
         public PhantomShape Shape { get; }
@@ -434,6 +437,12 @@ internal static class RealisticPhantoms
                 return Tissue.Background;
             }
 
+            // Dural sinuses that skull stripping left behind lie on the surface, over the CSF.
+            if (_sinus[x - Box.X0 + (Box.Nx * (y - Box.Y0 + (Box.Ny * (z - Box.Z0))))])
+            {
+                return Tissue.Vessel;
+            }
+
             var fold = 3.5 * _s * _fold.At(x, y, z);
             if (depth < _s + Math.Max(0, fold))
             {
@@ -474,15 +483,55 @@ internal static class RealisticPhantoms
             return Array.Exists(_nuclei, n => n.Rho(x, y, z) <= 1) ? Tissue.Deep : Tissue.White;
         }
 
+        /// <summary>
+        /// The superior sagittal sinus along the top of the midline and the transverse sinuses around the back, as
+        /// bright on T1c as enhancing tumour: in BraTS's skull-stripped volumes stretches of them often remain, and
+        /// a threshold on T1c cannot tell them from enhancing rims (a network can, by place and shape). Each stretch
+        /// is kept with some chance, as stripping keeps some and removes others.
+        /// </summary>
+        private void PaintSinuses(ref SplitMix64 rng)
+        {
+            var radius = Math.Max(1.5, rng.Uniform(3, 5) * _s);
+            var rho = 1 - (rng.Uniform(2.5, 4) * _s / RMean);
+            const int Stretches = 12;
+            for (var k = 0; k < Stretches; k++)
+            {
+                if (rng.NextDouble() >= 0.75)
+                {
+                    continue;
+                }
+
+                var sagittal = k < Stretches / 2;
+                for (var t = 0.0; t < 1; t += 0.25 / Math.Max(Centre.Ry, 1))
+                {
+                    var u = (k % (Stretches / 2) + t) / (Stretches / 2);
+                    if (sagittal)
+                    {
+                        // From the forehead over the vertex to the back of the head, just above the centre's height.
+                        var a = Math.PI * (0.15 + (1.0 * u));
+                        Paint(_sinus, Centre.X, Centre.Y + (rho * Centre.Ry * Math.Cos(a)), Centre.Z + (rho * Centre.Rz * Math.Sin(a)), radius);
+                    }
+                    else
+                    {
+                        // Around the back, a little below the centre's height, to either side.
+                        var a = Math.PI * (1.5 + (0.45 * ((2 * u) - 1)));
+                        var z = Centre.Z - (0.15 * Centre.Rz);
+                        var flat = Math.Sqrt(1 - (0.15 * 0.15));
+                        Paint(_sinus, Centre.X + (rho * flat * Centre.Rx * Math.Cos(a)), Centre.Y + (rho * flat * Centre.Ry * Math.Sin(a)), z, radius * 0.9);
+                    }
+                }
+            }
+        }
+
         private void PaintTube(double x, double y, double z, (double X, double Y, double Z) d, double length, double radius)
         {
             for (var t = -length / 2; t <= length / 2; t += 0.5)
             {
-                Paint(x + (t * d.X), y + (t * d.Y), z + (t * d.Z), radius);
+                Paint(_vessel, x + (t * d.X), y + (t * d.Y), z + (t * d.Z), radius);
             }
         }
 
-        private void Paint(double x, double y, double z, double radius)
+        private void Paint(bool[] mask, double x, double y, double z, double radius)
         {
             var r = (int)Math.Ceiling(radius);
             for (var k = (int)z - r; k <= (int)z + r + 1; k++)
@@ -494,7 +543,7 @@ internal static class RealisticPhantoms
                         if (i >= Box.X0 && j >= Box.Y0 && k >= Box.Z0 && i < Box.X0 + Box.Nx && j < Box.Y0 + Box.Ny && k < Box.Z0 + Box.Nz
                             && ((i - x) * (i - x)) + ((j - y) * (j - y)) + ((k - z) * (k - z)) <= radius * radius)
                         {
-                            _vessel[i - Box.X0 + (Box.Nx * (j - Box.Y0 + (Box.Ny * (k - Box.Z0))))] = true;
+                            mask[i - Box.X0 + (Box.Nx * (j - Box.Y0 + (Box.Ny * (k - Box.Z0))))] = true;
                         }
                     }
                 }
@@ -520,7 +569,7 @@ internal static class RealisticPhantoms
             _edema = edema;
             _lowGrade = lowGrade;
             _necrotic = !lowGrade && rng.NextDouble() < 0.8;
-            _rim = Math.Max(1.5, rng.Uniform(2.5, 6) * brain.S);
+            _rim = Math.Max(1.5, rng.Uniform(3, 7) * brain.S);
             _netCut = rng.Uniform(0.3, 1.2);
             _rimCut = rng.Uniform(-1.5, -0.3);
             _fadeMiddle = rng.Uniform(0.4, 0.75);
@@ -554,9 +603,9 @@ internal static class RealisticPhantoms
         public static Tumour Sample(Brain brain, double scale, bool lowGrade, bool atEdge, ref SplitMix64 rng)
         {
             // Whole tumour of a main lesion: 2-6 % of the brain before irregularity, cuts and satellites.
-            var fraction = rng.Uniform(0.02, 0.06);
+            var fraction = rng.Uniform(0.025, 0.07);
             var edema = Math.Cbrt(fraction * brain.Volume * 3 / (4 * Math.PI)) * scale;
-            var core = edema * (lowGrade ? rng.Uniform(0.55, 0.8) : rng.Uniform(0.5, 0.75));
+            var core = edema * (lowGrade ? rng.Uniform(0.55, 0.8) : rng.Uniform(0.62, 0.85));
             (double X, double Y, double Z) centre;
             if (atEdge)
             {
