@@ -103,7 +103,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
             }
         }
 
-        throw new SegANException($"--distributed needs Open MPI but none of {string.Join(", ", names)} could be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi3) and launch with mpirun -np N or srun --mpi=pmix -n N.");
+        throw new SegANException(Setting.Distributed, $"distributed training needs Open MPI but none of {string.Join(", ", names)} could be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi3) and launch with mpirun -np N or srun --mpi=pmix -n N.");
     }
 
     /// <inheritdoc/>
