@@ -45,11 +45,11 @@ internal sealed class PhantomSlices : ISliceBatchSource
     /// <summary>A validation set of <paramref name="cases"/> volumes of <paramref name="slices"/> slices each.</summary>
     public static IValidationSet Validation(int cases, int slices, int size, int seed)
     {
-        var list = new List<ValidationCase>();
+        var list = new List<PreparedCase>();
         for (var c = 0; c < cases; c++)
         {
             var (images, targets) = Make(new Random(seed + (7919 * c)), slices, size);
-            list.Add(new ValidationCase($"case{c}", images, targets, slices, Channels, size, size));
+            list.Add(Prepared($"case{c}", images, targets, slices, Channels, size));
         }
 
         return new InMemoryValidationSet(list);
