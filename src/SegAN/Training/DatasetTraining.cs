@@ -124,11 +124,10 @@ public static class DatasetTraining
         }
 
         var recipe = new InferenceRecipe(data.PreprocessOrDefault, data.SliceSize, data.Layout.Labels);
-        var multiple = new Models.SegANArchitecture(options.Variant, data.Layout.ModalityNames.Count, options.Depth, options.BaseWidth, options.CriticDepth).SizeMultiple;
         var validationCases = onTrainingCases ? split.Train : split.Validation;
         var validation = validationCases.Count == 0 || communicator is { Rank: > 0 }
             ? null
-            : new InMemoryValidationSet([.. validationCases.Select(c => ToValidationCase(c, SliceCrop.WindowShape(c, SliceWindow.Whole, data.SliceSize, multiple)))]);
+            : new InMemoryValidationSet(validationCases);
         var slicesPerEpoch = split.Train.Sum(c => (long)c.SliceHasBrain.Count(b => b));
         var samplerOptions = new SliceSamplerOptions(options.BatchSize, data.SliceSize, Flip: true, Seed: options.Seed, Rank: communicator?.Rank ?? 0, Ranks: communicator?.Size ?? 1);
         if (options.BatchSize % samplerOptions.Ranks != 0)
@@ -177,22 +176,5 @@ public static class DatasetTraining
         var architecture = new Models.SegANArchitecture(options.Variant, data.Layout.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth);
         architecture.ValidateInputSize(data.SliceSize, data.SliceSize);
         architecture.ValidateBatch(options.BatchSize, data.SliceSize, data.SliceSize);
-    }
-
-    /// <summary>
-    /// A prepared case as whole-volume validation input: every slice's centred window (the whole padded slice, as
-    /// predict segments it by default, or a centred crop) and its region targets.
-    /// </summary>
-    public static ValidationCase ToValidationCase(PreparedCase prepared, (int Height, int Width) window)
-    {
-        ArgumentNullException.ThrowIfNull(prepared);
-        return new(
-            prepared.Name,
-            SliceCrop.WindowImages(prepared, window.Height, window.Width),
-            SliceCrop.WindowTargets(prepared, window.Height, window.Width),
-            prepared.Depth,
-            prepared.Channels,
-            window.Height,
-            window.Width);
     }
 }
