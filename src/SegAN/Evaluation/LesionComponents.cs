@@ -1,3 +1,5 @@
+using SegAN.Metrics;
+
 namespace SegAN.Evaluation;
 
 /// <summary>
@@ -63,29 +65,12 @@ internal static class LesionComponents
         int nx = shape[0], ny = shape[1], nz = shape[2];
         var current = mask.ToArray();
         Span<int> neighbours = stackalloc int[27];
-        int x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-        var n = 0;
-        for (var z = 0; z < nz; z++)
-        {
-            for (var y = 0; y < ny; y++)
-            {
-                for (var x = 0; x < nx; x++, n++)
-                {
-                    if (current[n])
-                    {
-                        (x0, x1) = (Math.Min(x0, x), Math.Max(x1, x));
-                        (y0, y1) = (Math.Min(y0, y), Math.Max(y1, y));
-                        (z0, z1) = (Math.Min(z0, z), Math.Max(z1, z));
-                    }
-                }
-            }
-        }
-
-        if (x1 < 0)
+        if (MaskBounds.Of(current, current, shape) is not { } box)
         {
             return current;
         }
 
+        int x0 = box.Lo[0], y0 = box.Lo[1], z0 = box.Lo[2], x1 = box.Hi[0], y1 = box.Hi[1], z1 = box.Hi[2];
         for (var pass = 0; pass < iterations; pass++)
         {
             (x0, y0, z0) = (Math.Max(0, x0 - 1), Math.Max(0, y0 - 1), Math.Max(0, z0 - 1));
