@@ -142,7 +142,7 @@ public static class OnnxExporter
             [OnnxMetadataKeys.Header] = JsonSerializer.Serialize(header, JsonDefaults.Compact),
             [OnnxMetadataKeys.Variant] = architecture.Variant.CliName(),
             [OnnxMetadataKeys.Architecture] = JsonSerializer.Serialize(architecture, JsonDefaults.Compact),
-            [OnnxMetadataKeys.Modalities] = JsonSerializer.Serialize(header.Modalities),
+            [OnnxMetadataKeys.Modalities] = JsonSerializer.Serialize(header.Modalities, JsonDefaults.Compact),
             [OnnxMetadataKeys.LabelConvention] = header.LabelConvention,
             [OnnxMetadataKeys.Regions] = OnnxMetadataKeys.RegionOrder,
             [OnnxMetadataKeys.SizeMultiple] = architecture.SizeMultiple.ToString(CultureInfo.InvariantCulture),
