@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace SegAN.Cli.Commands;
 
 /// <summary>
@@ -7,60 +9,65 @@ namespace SegAN.Cli.Commands;
 /// </summary>
 internal static class SettingOptions
 {
-    /// <summary>The option that sets <paramref name="setting"/> (the same name in every command that has it).</summary>
-    public static string Option(Setting setting) => setting switch
+    // One table, so that a test can hold every setting to a declared option.
+    private static readonly FrozenDictionary<Setting, string> Options = new Dictionary<Setting, string>
     {
-        Setting.BatchSize => "--batch",
-        Setting.Steps => "--steps",
-        Setting.Epochs => "--epochs",
-        Setting.LearningRate => "--lr",
-        Setting.Optimizer => "--optimizer",
-        Setting.LearningRateSchedule => "--lr-schedule",
-        Setting.Clip => "--clip",
-        Setting.DiceWeight => "--dice-weight",
-        Setting.DiceMode => "--dice-mode",
-        Setting.ValidationInterval => "--val-every",
-        Setting.LogInterval => "--log-every",
-        Setting.Seed => "--seed",
-        Setting.Variant => "--variant",
-        Setting.Depth => "--depth",
-        Setting.Width => "--width",
-        Setting.CriticDepth => "--critic-depth",
-        Setting.Data => "--data",
-        Setting.SliceSize => "--slice-size",
-        Setting.Crop => "--crop",
-        Setting.Percentiles => "--percentiles",
-        Setting.ValidationFraction => "--val-fraction",
-        Setting.Modalities => "--modality",
-        Setting.SegmentationPattern => "--seg",
-        Setting.Labels => "--labels",
-        Setting.Output => "--out",
-        Setting.Resume => "--resume",
-        Setting.Device => "--device",
-        Setting.Threads => "--threads",
-        Setting.Engine => "--engine",
-        Setting.Threshold => "--threshold",
-        Setting.Window => "--window",
-        Setting.Parallelism => "--jobs",
-        Setting.Shards => "--shards",
-        Setting.Shard => "--shard",
-        Setting.Distributed => "--distributed",
-        Setting.Tasks => "--tasks",
-        Setting.Task => "--task",
-        Setting.Variants => "--variants",
-        Setting.Seeds => "--seeds",
-        Setting.TestFraction => "--test-fraction",
-        Setting.PhantomSize => "--size",
-        Setting.Difficulty => "--difficulty",
-        Setting.Opset => "--opset",
-        Setting.OnnxFile => "--output",
-        Setting.TritonRepository => "--triton",
-        Setting.MaxBatchSize => "--max-batch-size",
-        Setting.DatasetId => "--id",
-        Setting.DatasetName => "--name",
-        Setting.MaxVoxels => "--max-voxels",
-        _ => throw new ArgumentOutOfRangeException(nameof(setting), setting, "no command-line option for this setting"),
-    };
+        [Setting.BatchSize] = "--batch",
+        [Setting.Steps] = "--steps",
+        [Setting.Epochs] = "--epochs",
+        [Setting.LearningRate] = "--lr",
+        [Setting.Optimizer] = "--optimizer",
+        [Setting.LearningRateSchedule] = "--lr-schedule",
+        [Setting.Clip] = "--clip",
+        [Setting.DiceWeight] = "--dice-weight",
+        [Setting.DiceMode] = "--dice-mode",
+        [Setting.ValidationInterval] = "--val-every",
+        [Setting.LogInterval] = "--log-every",
+        [Setting.Seed] = "--seed",
+        [Setting.Variant] = "--variant",
+        [Setting.Depth] = "--depth",
+        [Setting.Width] = "--width",
+        [Setting.CriticDepth] = "--critic-depth",
+        [Setting.Data] = "--data",
+        [Setting.SliceSize] = "--slice-size",
+        [Setting.Crop] = "--crop",
+        [Setting.Percentiles] = "--percentiles",
+        [Setting.ValidationFraction] = "--val-fraction",
+        [Setting.Modalities] = "--modality",
+        [Setting.SegmentationPattern] = "--seg",
+        [Setting.Labels] = "--labels",
+        [Setting.Output] = "--out",
+        [Setting.Resume] = "--resume",
+        [Setting.Device] = "--device",
+        [Setting.Threads] = "--threads",
+        [Setting.Engine] = "--engine",
+        [Setting.Threshold] = "--threshold",
+        [Setting.Window] = "--window",
+        [Setting.Parallelism] = "--jobs",
+        [Setting.Shards] = "--shards",
+        [Setting.Shard] = "--shard",
+        [Setting.Distributed] = "--distributed",
+        [Setting.Tasks] = "--tasks",
+        [Setting.Task] = "--task",
+        [Setting.Variants] = "--variants",
+        [Setting.Seeds] = "--seeds",
+        [Setting.TestFraction] = "--test-fraction",
+        [Setting.PhantomSize] = "--size",
+        [Setting.Difficulty] = "--difficulty",
+        [Setting.Opset] = "--opset",
+        [Setting.OnnxFile] = "--output",
+        [Setting.TritonRepository] = "--triton",
+        [Setting.MaxBatchSize] = "--max-batch-size",
+        [Setting.DatasetId] = "--id",
+        [Setting.DatasetName] = "--name",
+        [Setting.MaxVoxels] = "--max-voxels",
+    }.ToFrozenDictionary();
+
+    /// <summary>The option that sets <paramref name="setting"/> (the same name in every command that has it).</summary>
+    public static string Option(Setting setting) =>
+        Options.TryGetValue(setting, out var option)
+            ? option
+            : throw new ArgumentOutOfRangeException(nameof(setting), setting, "no command-line option for this setting");
 
     /// <summary>
     /// <see cref="ErrorReport.OneLine"/>, led by the options of the settings a <see cref="SegANException"/> is
