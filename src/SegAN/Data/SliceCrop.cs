@@ -150,10 +150,10 @@ public static class SliceCrop
         int oy = CentreOffset(prepared.Height, size), ox = CentreOffset(prepared.Width, size);
         for (var i = 0; i < count; i++)
         {
-            CopyCrop(prepared.Image, prepared, start + i, prepared.Channels, oy, ox, size, false, false, images, i);
+            CopyCrop(prepared.Image, prepared, start + i, prepared.Channels, oy, ox, size, false, images, i);
             if (prepared.Regions is not null)
             {
-                CopyCrop(prepared.Regions, prepared, start + i, SliceBatch.RegionCount, oy, ox, size, false, false, targets, i);
+                CopyCrop(prepared.Regions, prepared, start + i, SliceBatch.RegionCount, oy, ox, size, false, targets, i);
             }
         }
 
@@ -175,14 +175,14 @@ public static class SliceCrop
 
     /// <summary>
     /// Copies the (channels, size, size) crop at (oy, ox) of slice <paramref name="z"/> of a (Z, channels, H, W)
-    /// array into item <paramref name="item"/> of a (N, channels, size, size) array, optionally flipped.
+    /// array into item <paramref name="item"/> of a (N, channels, size, size) array, optionally flipped left-right.
     /// </summary>
-    internal static void CopyCrop(float[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item) =>
-        CopyCrop(source, prepared, z, channels, oy, ox, size, flipX, flipY, destination, item, static (src, row) => src.CopyTo(row));
+    internal static void CopyCrop(float[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, float[] destination, int item) =>
+        CopyCrop(source, prepared, z, channels, oy, ox, size, flipX, destination, item, static (src, row) => src.CopyTo(row));
 
-    /// <summary>The byte-map (region) version of <see cref="CopyCrop(float[], PreparedCase, int, int, int, int, int, bool, bool, float[], int)"/>.</summary>
-    internal static void CopyCrop(byte[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item) =>
-        CopyCrop(source, prepared, z, channels, oy, ox, size, flipX, flipY, destination, item, static (src, row) =>
+    /// <summary>The byte-map (region) version of <see cref="CopyCrop(float[], PreparedCase, int, int, int, int, int, bool, float[], int)"/>.</summary>
+    internal static void CopyCrop(byte[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, float[] destination, int item) =>
+        CopyCrop(source, prepared, z, channels, oy, ox, size, flipX, destination, item, static (src, row) =>
         {
             for (var x = 0; x < row.Length; x++)
             {
@@ -194,7 +194,7 @@ public static class SliceCrop
     private delegate void RowCopy<T>(ReadOnlySpan<T> source, Span<float> row);
 
     // The crop's addressing, once for both element types; the row copy is a delegate call per row, not per voxel.
-    private static void CopyCrop<T>(T[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item, RowCopy<T> copyRow)
+    private static void CopyCrop<T>(T[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, float[] destination, int item, RowCopy<T> copyRow)
     {
         int h = prepared.Height, w = prepared.Width;
         for (var c = 0; c < channels; c++)
@@ -204,7 +204,7 @@ public static class SliceCrop
             for (var y = 0; y < size; y++)
             {
                 var row = destination.AsSpan(dstPlane + (y * size), size);
-                copyRow(source.AsSpan(srcPlane + ((oy + (flipY ? size - 1 - y : y)) * w) + ox, size), row);
+                copyRow(source.AsSpan(srcPlane + ((oy + y) * w) + ox, size), row);
                 if (flipX)
                 {
                     row.Reverse();
