@@ -17,18 +17,16 @@ public static class SeganApp
     public static RootCommand Build(IAnsiConsole console)
     {
         var root = new RootCommand("SegAN.NET: adversarial medical image segmentation (Xue et al. 2017) on TorchSharp.");
-        root.Subcommands.Add(InfoCommand.Create(console));
-        root.Subcommands.Add(DemoCommand.Create(console));
-        root.Subcommands.Add(InspectCommand.Create(console));
-        root.Subcommands.Add(SynthCommand.Create(console));
-        root.Subcommands.Add(DatasetCommand.Create(console));
-        root.Subcommands.Add(ConvertCommand.Create(console));
-        root.Subcommands.Add(TrainCommand.Create(console));
-        root.Subcommands.Add(PredictCommand.Create(console));
-        root.Subcommands.Add(EvaluateCommand.Create(console));
-        root.Subcommands.Add(ExportCommand.Create(console));
-        root.Subcommands.Add(ExperimentCommand.Create(console));
-        root.Subcommands.Add(ServeCommand.Create(console));
+        Func<IAnsiConsole, Command>[] verbs =
+        [
+            InfoCommand.Create, DemoCommand.Create, InspectCommand.Create, SynthCommand.Create, DatasetCommand.Create, ConvertCommand.Create,
+            TrainCommand.Create, PredictCommand.Create, EvaluateCommand.Create, ExportCommand.Create, ExperimentCommand.Create, ServeCommand.Create,
+        ];
+        foreach (var verb in verbs)
+        {
+            root.Subcommands.Add(verb(console));
+        }
+
         // The voxel ceiling of every image read and every buffer sized by input, for all commands.
         root.Options.Add(new Option<long?>(MaxVoxelsName)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -45,10 +44,7 @@ internal static class MonaiLabelApi
         return context.Response.Body.WriteAsync(bytes).AsTask();
     }
 
-    // Not embedded in HTML: quotes and apostrophes in messages stay readable.
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static byte[] Serialize(JsonNode body) => JsonSerializer.SerializeToUtf8Bytes(body, JsonOptions);
+    private static byte[] Serialize(JsonNode body) => JsonSerializer.SerializeToUtf8Bytes(body, JsonDefaults.Relaxed);
 
     private static JsonObject Info(ServerState state)
     {

@@ -37,7 +37,7 @@ internal static class CommandRunner
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            console.MarkupLineInterpolated($"[red]error:[/] {ErrorReport.OneLine(e)}");
+            console.MarkupLineInterpolated($"[red]error:[/] {SettingOptions.OneLine(e)}");
             return ErrorReport.IsUserError(e) ? ExitCodes.Usage : ExitCodes.Failed;
         }
     }

@@ -2,9 +2,29 @@ using System.CommandLine;
 
 namespace SegAN.Cli.Commands;
 
-/// <summary>Options every compute command shares, declared once so their help and defaults agree.</summary>
+/// <summary>
+/// Options every compute command shares, declared once so their help and defaults agree, and the three ways a
+/// command declares its own: required, with a default, or optional (its type's default: off, none).
+/// </summary>
 internal static class CommonOptions
 {
+    public static Option<T> Required<T>(string name, string description, params string[] aliases) => new(name, aliases)
+    {
+        Description = description,
+        Required = true,
+    };
+
+    public static Option<T> Defaulted<T>(string name, T defaultValue, string description, params string[] aliases) => new(name, aliases)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<T> Optional<T>(string name, string description, params string[] aliases) => new(name, aliases)
+    {
+        Description = description,
+    };
+
     public static Option<string> Device() => new("--device")
     {
         Description = "Where to compute: auto (CUDA when available, else CPU), cpu, cuda or cuda:N. Default: auto.",

@@ -15,10 +15,7 @@ internal static class ConvertCommand
         var id = new Option<int>("--id") { Description = "nnU-Net dataset id (three digits). Default: 137, nnU-Net's BraTS.", DefaultValueFactory = _ => 137 };
         var name = new Option<string>("--name") { Description = "nnU-Net dataset name. Default: BraTS.", DefaultValueFactory = _ => "BraTS" };
         var preset = new Option<string?>("--preset") { Description = "--to nnunet: the source's file naming (brats2015, brats2021, brats2023, brats2024-gli). Default: detected." };
-        var labels = new Option<string?>("--labels")
-        {
-            Description = "--to nnunet: the source's label convention (default: its preset's); --to brats: the labels and file names to write, brats2021, brats2023 or brats2024-gli (default: brats2021).",
-        };
+        var labels = CommonOptions.Optional<string?>("--labels", "--to nnunet: the source's label convention (default: its preset's); --to brats: the labels and file names to write, brats2021, brats2023 or brats2024-gli (default: brats2021).");
         var command = new Command("convert", "Rewrite a dataset as an nnU-Net v2 raw dataset (channels 0000-0003 = T1, T1ce, T2, Flair; region-based labels) or back in the BraTS layout.")
         {
             data, output, to, id, name, preset, labels,

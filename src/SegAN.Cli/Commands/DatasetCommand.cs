@@ -14,15 +14,8 @@ internal static class DatasetCommand
     public static Command Create(IAnsiConsole console)
     {
         var data = new Argument<DirectoryInfo>("DATA") { Description = "Dataset folder: a folder per case (optionally under HGG/LGG group folders)." };
-        var seed = new Option<int>("--seed")
-        {
-            Description = "Seed of the 9:1 train/validation split. Default: 0.",
-            DefaultValueFactory = _ => 0,
-        };
-        var check = new Option<bool>("--check")
-        {
-            Description = "Read and prepare every case (shapes, geometry, labels); exit 2 on the first bad file. Default: off.",
-        };
+        var seed = CommonOptions.Defaulted<int>("--seed", 0, "Seed of the 9:1 train/validation split. Default: 0.");
+        var check = CommonOptions.Optional<bool>("--check", "Read and prepare every case (shapes, geometry, labels); exit 2 on the first bad file. Default: off.");
         var datasetOptions = DatasetOptions.Create();
         var command = new Command("dataset", "Show the cases of a dataset folder, their files and the train/validation split; --check reads every case.")
         {

@@ -15,16 +15,8 @@ internal static class ExperimentCommand
     public static Command Create(IAnsiConsole console)
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Dataset folder (as for segan train). Required.", Required = true };
-        var output = new Option<DirectoryInfo>("--out", "-o")
-        {
-            Description = "Experiment folder: split.json, runs/VARIANT/seed-N/{train,predictions,evaluation}, report.md, results.json, dice_by_region.png. Run the same command again to continue an interrupted experiment. Required.",
-            Required = true,
-        };
-        var variants = new Option<string>("--variants")
-        {
-            Description = "Comma-separated variants to compare: unet, s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3. Default: all six.",
-            DefaultValueFactory = _ => string.Join(",", ExperimentOptions.DefaultVariants.Select(v => v.CliName())),
-        };
+        var output = CommonOptions.Required<DirectoryInfo>("--out", "Experiment folder: split.json, runs/VARIANT/seed-N/{train,predictions,evaluation}, report.md, results.json, dice_by_region.png. Run the same command again to continue an interrupted experiment. Required.", "-o");
+        var variants = CommonOptions.Defaulted<string>("--variants", string.Join(",", ExperimentOptions.DefaultVariants.Select(v => v.CliName())), "Comma-separated variants to compare: unet, s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3. Default: all six.");
         var seeds = new Option<int>("--seeds") { Description = "Runs per variant, seeds 0..N-1. Default: 3.", DefaultValueFactory = _ => 3 };
         var steps = new Option<long>("--steps") { Description = "Training steps of every run (the shared budget). Default: 10000.", DefaultValueFactory = _ => TrainOptions.DefaultSteps };
         var batch = new Option<int>("--batch") { Description = "Slices per batch. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
@@ -39,10 +31,7 @@ internal static class ExperimentCommand
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the test split. Default: 0.", DefaultValueFactory = _ => 0 };
         var valEvery = new Option<int>("--val-every") { Description = "Validate every N steps; the best model by validation Dice is tested. Default: 500.", DefaultValueFactory = _ => 500 };
         var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to every variant's loss (the U-Net's cross-entropy included); 0 for the paper's pure losses. Default: 1.", DefaultValueFactory = _ => TrainOptions.DefaultDiceWeight };
-        var task = new Option<int?>("--task")
-        {
-            Description = "Run only array task K (0-based) of the experiment, in the shared --out folder: with --tasks N the runs at positions K, K+N, ... of the plan (variants in --variants order, seeds 0..N-1 within each), else the one run at position K. Without it, a Slurm array's SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --tasks) picks the task. A task writes no report: merge with --report. Default: the whole experiment.",
-        };
+        var task = CommonOptions.Optional<int?>("--task", "Run only array task K (0-based) of the experiment, in the shared --out folder: with --tasks N the runs at positions K, K+N, ... of the plan (variants in --variants order, seeds 0..N-1 within each), else the one run at position K. Without it, a Slurm array's SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --tasks) picks the task. A task writes no report: merge with --report. Default: the whole experiment.");
         var tasks = new Option<int?>("--tasks") { Description = "Number of array tasks sharing the experiment (Kubernetes: the Job's completions). Default: one task per run with --task, SLURM_ARRAY_TASK_COUNT under Slurm." };
         var report = new Option<bool>("--report") { Description = "Train nothing: merge every finished run in --out into report.md, results.json and the chart (the final step after array tasks). Give the same options as the tasks. Default: off." };
         var challenge = new Option<string?>("--challenge") { Description = "Also score each test set with the BraTS 2023-2024 lesion-wise Dice and HD95 of this challenge (gli, ssa, men, ped, met), reported beside the legacy figures. Default: none." };

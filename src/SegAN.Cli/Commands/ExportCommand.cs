@@ -10,44 +10,14 @@ internal static class ExportCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var model = new Option<string>("--model", "-m")
-        {
-            Description = "The model.segan to export. Required.",
-            Required = true,
-        };
-        var output = new Option<string?>("--output", "-o")
-        {
-            Description = "The .onnx file to write. Default: none (then --triton is required).",
-        };
-        var opset = new Option<int>("--opset")
-        {
-            Description = $"ONNX opset, {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset}. Default: {OnnxExporter.DefaultOpset}.",
-            DefaultValueFactory = _ => OnnxExporter.DefaultOpset,
-        };
-        var height = new Option<int>("--height")
-        {
-            Description = "Fix the input height (a multiple of the model's size multiple); 0 keeps it dynamic. Default: 0.",
-            DefaultValueFactory = _ => 0,
-        };
-        var width = new Option<int>("--width")
-        {
-            Description = "Fix the input width; 0 keeps it dynamic. Default: 0.",
-            DefaultValueFactory = _ => 0,
-        };
-        var triton = new Option<string?>("--triton")
-        {
-            Description = "Also write a Triton Inference Server model repository here (NAME/config.pbtxt, NAME/1/model.onnx). Default: none.",
-        };
-        var tritonName = new Option<string>("--triton-name")
-        {
-            Description = "Model name (and folder) in the Triton repository. Default: segan.",
-            DefaultValueFactory = _ => "segan",
-        };
-        var maxBatch = new Option<int>("--max-batch-size")
-        {
-            Description = "Triton's max_batch_size; 0 disables Triton's batching. Default: 32.",
-            DefaultValueFactory = _ => 32,
-        };
+        var model = CommonOptions.Required<string>("--model", "The model.segan to export. Required.", "-m");
+        var output = CommonOptions.Optional<string?>("--output", "The .onnx file to write. Default: none (then --triton is required).", "-o");
+        var opset = CommonOptions.Defaulted<int>("--opset", OnnxExporter.DefaultOpset, $"ONNX opset, {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset}. Default: {OnnxExporter.DefaultOpset}.");
+        var height = CommonOptions.Defaulted<int>("--height", 0, "Fix the input height (a multiple of the model's size multiple); 0 keeps it dynamic. Default: 0.");
+        var width = CommonOptions.Defaulted<int>("--width", 0, "Fix the input width; 0 keeps it dynamic. Default: 0.");
+        var triton = CommonOptions.Optional<string?>("--triton", "Also write a Triton Inference Server model repository here (NAME/config.pbtxt, NAME/1/model.onnx). Default: none.");
+        var tritonName = CommonOptions.Defaulted<string>("--triton-name", "segan", "Model name (and folder) in the Triton repository. Default: segan.");
+        var maxBatch = CommonOptions.Defaulted<int>("--max-batch-size", 32, "Triton's max_batch_size; 0 disables Triton's batching. Default: 32.");
         var command = new Command("export", "Export a model.segan to ONNX (image (N,C,H,W) -> regions (N,3,H,W) WT/TC/ET probabilities, with the model's metadata) and optionally a Triton model repository.")
         {
             model, output, opset, height, width, triton, tritonName, maxBatch,

@@ -24,7 +24,7 @@ internal static class InfoCommand
             var info = SystemInfo.Collect(torchDevice);
             if (parse.GetValue(json))
             {
-                console.WriteLine(JsonSerializer.Serialize(info, SystemInfo.JsonOptions));
+                console.WriteLine(JsonSerializer.Serialize(info, JsonDefaults.Indented));
             }
             else
             {

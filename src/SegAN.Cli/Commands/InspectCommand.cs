@@ -10,13 +10,6 @@ namespace SegAN.Cli.Commands;
 /// <summary><c>segan inspect FILE</c>: format, shape, voxel sizes, datatype, byte order, affine, orientation, intensities, labels.</summary>
 internal static class InspectCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     public static Command Create(IAnsiConsole console)
     {
         var file = new Argument<string>("file")
@@ -33,7 +26,7 @@ internal static class InspectCommand
             var inspection = ImageInspection.Of(parse.GetValue(file)!);
             if (parse.GetValue(json))
             {
-                console.WriteLine(JsonSerializer.Serialize(ToJson(inspection), JsonOptions));
+                console.WriteLine(JsonSerializer.Serialize(ToJson(inspection), JsonDefaults.IndentedNamedFloats));
             }
             else
             {
@@ -80,6 +73,7 @@ internal static class InspectCommand
         console.Write(table);
     }
 
+    // A non-label image has no labels: the member is left out.
     private sealed record InspectJson(
         [property: JsonPropertyName("format")] string Format,
         [property: JsonPropertyName("shape")] long[] Shape,
@@ -91,5 +85,5 @@ internal static class InspectCommand
         [property: JsonPropertyName("min")] double Min,
         [property: JsonPropertyName("max")] double Max,
         [property: JsonPropertyName("mean")] double Mean,
-        [property: JsonPropertyName("labels")] IReadOnlyList<long>? Labels);
+        [property: JsonPropertyName("labels"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<long>? Labels);
 }

@@ -11,77 +11,26 @@ internal static class PredictCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var model = new Option<FileInfo>("--model", "-m")
-        {
-            Description = "The model: a run's model.segan, or an exported .onnx (which selects the onnx engine). Required.",
-            Required = true,
-        };
-        var input = new Option<DirectoryInfo?>("--input", "-i")
-        {
-            Description = "A case folder or a dataset folder of cases. Omit it to give one case's files with --modality NAME=FILE.",
-        };
-        var output = new Option<DirectoryInfo>("--out", "-o")
-        {
-            Description = "Output folder for CASE_seg.nii.gz files (created if needed). Required.",
-            Required = true,
-        };
+        var model = CommonOptions.Required<FileInfo>("--model", "The model: a run's model.segan, or an exported .onnx (which selects the onnx engine). Required.", "-m");
+        var input = CommonOptions.Optional<DirectoryInfo?>("--input", "A case folder or a dataset folder of cases. Omit it to give one case's files with --modality NAME=FILE.", "-i");
+        var output = CommonOptions.Required<DirectoryInfo>("--out", "Output folder for CASE_seg.nii.gz files (created if needed). Required.", "-o");
         var engine = ChoiceOption.Create(
             "--engine",
             "Inference engine: auto (onnx for a .onnx model, torch otherwise), torch or onnx. Default: auto.",
             EngineKind.Auto,
             [("auto", EngineKind.Auto), ("torch", EngineKind.Torch), ("onnx", EngineKind.Onnx)]);
-        var batch = new Option<int>("--batch")
-        {
-            Description = "Slices per forward pass. Default: 16.",
-            DefaultValueFactory = _ => 16,
-        };
-        var tta = new Option<bool>("--tta")
-        {
-            Description = "Flip test-time augmentation: also segment left-right mirrored slices and average. Default: off.",
-        };
-        var largest = new Option<bool>("--largest-component")
-        {
-            Description = "Keep only the largest connected component of each region (WT, TC, ET). Default: off.",
-        };
-        var probabilities = new Option<bool>("--probabilities")
-        {
-            Description = "Also write float32 probability maps CASE_prob_WT/TC/ET.nii.gz. Default: off.",
-        };
-        var skip = new Option<bool>("--skip-existing")
-        {
-            Description = "Skip cases whose CASE_seg.nii.gz already exists (outputs are written atomically). Default: off.",
-        };
-        var threshold = new Option<double>("--threshold")
-        {
-            Description = "Probability above which a voxel belongs to a region. Default: 0.5.",
-            DefaultValueFactory = _ => 0.5,
-        };
-        var window = new Option<string>("--window")
-        {
-            Description = "What the network sees of each prepared slice: whole (the whole slice, zero-padded to the network's size multiple: tumour anywhere in the grid is segmented) or centre (the paper's centred crop of the model's slice size; the rest is background). Default: whole.",
-            DefaultValueFactory = _ => "whole",
-        };
-        var naming = new Option<string>("--naming")
-        {
-            Description = "Label-map file names: brats (CASE_seg.nii.gz) or nnunet (CASE.nii.gz, as nnU-Net's predictions). Default: brats.",
-            DefaultValueFactory = _ => "brats",
-        };
-        var labels = new Option<string?>("--out-labels")
-        {
-            Description = "Label convention of the written maps: brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats. Default: the model's.",
-        };
-        var bf16 = new Option<bool>("--bf16")
-        {
-            Description = "Run the torch engine in bfloat16 (CPUs with AVX512-BF16 only; measured 1.5x faster, Dice within 0.0001 of float32). Default: off.",
-        };
-        var shard = new Option<string?>("--shard")
-        {
-            Description = "Segment only shard K/N of the sorted case names (round-robin: names K, K+N, ...), skipping cases already written, and write failures-shard-K-of-N.json. Default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT in a Slurm job array, else all cases.",
-        };
-        var shards = new Option<int?>("--shards")
-        {
-            Description = "Number of shards N when the index comes from the environment: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (N = completions) or a Slurm array. Default: none.",
-        };
+        var batch = CommonOptions.Defaulted<int>("--batch", 16, "Slices per forward pass. Default: 16.");
+        var tta = CommonOptions.Optional<bool>("--tta", "Flip test-time augmentation: also segment left-right mirrored slices and average. Default: off.");
+        var largest = CommonOptions.Optional<bool>("--largest-component", "Keep only the largest connected component of each region (WT, TC, ET). Default: off.");
+        var probabilities = CommonOptions.Optional<bool>("--probabilities", "Also write float32 probability maps CASE_prob_WT/TC/ET.nii.gz. Default: off.");
+        var skip = CommonOptions.Optional<bool>("--skip-existing", "Skip cases whose CASE_seg.nii.gz already exists (outputs are written atomically). Default: off.");
+        var threshold = CommonOptions.Defaulted<double>("--threshold", 0.5, "Probability above which a voxel belongs to a region. Default: 0.5.");
+        var window = CommonOptions.Defaulted<string>("--window", "whole", "What the network sees of each prepared slice: whole (the whole slice, zero-padded to the network's size multiple: tumour anywhere in the grid is segmented) or centre (the paper's centred crop of the model's slice size; the rest is background). Default: whole.");
+        var naming = CommonOptions.Defaulted<string>("--naming", "brats", "Label-map file names: brats (CASE_seg.nii.gz) or nnunet (CASE.nii.gz, as nnU-Net's predictions). Default: brats.");
+        var labels = CommonOptions.Optional<string?>("--out-labels", "Label convention of the written maps: brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats. Default: the model's.");
+        var bf16 = CommonOptions.Optional<bool>("--bf16", "Run the torch engine in bfloat16 (CPUs with AVX512-BF16 only; measured 1.5x faster, Dice within 0.0001 of float32). Default: off.");
+        var shard = CommonOptions.Optional<string?>("--shard", "Segment only shard K/N of the sorted case names (round-robin: names K, K+N, ...), skipping cases already written, and write failures-shard-K-of-N.json. Default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT in a Slurm job array, else all cases.");
+        var shards = CommonOptions.Optional<int?>("--shards", "Number of shards N when the index comes from the environment: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (N = completions) or a Slurm array. Default: none.");
         var dataset = DatasetOptions.Create();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();

@@ -12,44 +12,14 @@ internal static class ServeCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var models = new Option<string[]>("--model", "-m")
-        {
-            Description = "A model to offer: PATH (a model.segan or .onnx, named after its file, or its run folder for model.segan) or NAME=PATH. Repeat for several. Required.",
-            Required = true,
-        };
-        var studies = new Option<DirectoryInfo?>("--studies")
-        {
-            Description = "A dataset folder whose cases are offered by ID (case folder name; discovered as segan dataset does, with --preset/--modality). Default: none.",
-        };
-        var uploads = new Option<DirectoryInfo?>("--uploads")
-        {
-            Description = "Where uploaded images are stored. Default: STUDIES/.segan-uploads with --studies, else a new temporary folder (printed at start).",
-        };
-        var host = new Option<string>("--host")
-        {
-            Description = "Address to listen on: an IP address or localhost. 0.0.0.0 exposes the server to the network (it has no authentication). Default: 127.0.0.1.",
-            DefaultValueFactory = _ => "127.0.0.1",
-        };
-        var port = new Option<int>("--port")
-        {
-            Description = "TCP port; 0 picks a free one. Default: 8000.",
-            DefaultValueFactory = _ => 8000,
-        };
-        var maxUpload = new Option<string>("--max-upload")
-        {
-            Description = "Largest request body accepted, in bytes or with a K, M or G suffix (powers of 1024). Default: 1G.",
-            DefaultValueFactory = _ => "1G",
-        };
-        var concurrency = new Option<int>("--concurrency")
-        {
-            Description = "Segmentations run at once (each uses --threads cores). Default: 1.",
-            DefaultValueFactory = _ => 1,
-        };
-        var queue = new Option<int>("--queue")
-        {
-            Description = "Segmentation requests that may wait for a free run; more are answered 503 with Retry-After. Default: 32.",
-            DefaultValueFactory = _ => 32,
-        };
+        var models = CommonOptions.Required<string[]>("--model", "A model to offer: PATH (a model.segan or .onnx, named after its file, or its run folder for model.segan) or NAME=PATH. Repeat for several. Required.", "-m");
+        var studies = CommonOptions.Optional<DirectoryInfo?>("--studies", "A dataset folder whose cases are offered by ID (case folder name; discovered as segan dataset does, with --preset/--modality). Default: none.");
+        var uploads = CommonOptions.Optional<DirectoryInfo?>("--uploads", "Where uploaded images are stored. Default: STUDIES/.segan-uploads with --studies, else a new temporary folder (printed at start).");
+        var host = CommonOptions.Defaulted<string>("--host", "127.0.0.1", "Address to listen on: an IP address or localhost. 0.0.0.0 exposes the server to the network (it has no authentication). Default: 127.0.0.1.");
+        var port = CommonOptions.Defaulted<int>("--port", 8000, "TCP port; 0 picks a free one. Default: 8000.");
+        var maxUpload = CommonOptions.Defaulted<string>("--max-upload", "1G", "Largest request body accepted, in bytes or with a K, M or G suffix (powers of 1024). Default: 1G.");
+        var concurrency = CommonOptions.Defaulted<int>("--concurrency", 1, "Segmentations run at once (each uses --threads cores). Default: 1.");
+        var queue = CommonOptions.Defaulted<int>("--queue", 32, "Segmentation requests that may wait for a free run; more are answered 503 with Retry-After. Default: 32.");
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var dataset = DatasetOptions.Create();

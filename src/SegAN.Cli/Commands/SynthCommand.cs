@@ -10,51 +10,19 @@ internal static class SynthCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var outDir = new Option<DirectoryInfo>("--out")
-        {
-            Description = "Folder to write the dataset into (created if missing; a folder per case). Required.",
-            Required = true,
-        };
-        var cases = new Option<int>("--cases")
-        {
-            Description = "Number of cases. Default: 10.",
-            DefaultValueFactory = _ => 10,
-        };
-        var difficulty = new Option<string>("--difficulty")
-        {
-            Description = "easy (heads with skull, crisp tumours: the demo's phantoms) or realistic (skull-stripped BraTS-like brains: "
-                + "infiltrative edema, broken rims, non-enhancing tumour, scanner variation, thick slices, z-scored cases). Default: easy.",
-            DefaultValueFactory = _ => "easy",
-        };
-        var size = new Option<int?>("--size")
-        {
-            Description = "Voxels per side of cubic volumes (1 mm voxels). Default: 96 for easy; realistic phantoms default to --shape 240x240x155.",
-        };
-        var shape = new Option<string?>("--shape")
-        {
-            Description = "Volume shape XxYxZ in 1 mm voxels, realistic only (anatomy is life-size in 240x240x155 and scales with the "
-                + "smallest of X/240, Y/240, Z/155; e.g. 96x96x64 for fast runs). Default: 240x240x155 for realistic.",
-        };
-        var seed = new Option<int>("--seed")
-        {
-            Description = "Random seed; the same seed writes the same bytes. Default: 0.",
-            DefaultValueFactory = _ => 0,
-        };
-        var labels = new Option<string>("--labels")
-        {
-            Description = "Label convention and file naming: brats2015 (non-enhancing tumour 3; BraTS 2021 file names), brats2021 "
-                + "(non-enhancing merged into 1), brats2023 (2023 names, enhancing = 3) or brats2024-gli (the 2023 names and labels). Default: brats2021.",
-            DefaultValueFactory = _ => "brats2021",
-        };
-        var overwrite = new Option<bool>("--overwrite")
-        {
-            Description = "Write into --out even when it already holds files (phantom files of the same names are replaced). Default: off (refused).",
-        };
-        var split = new Option<string?>("--split")
-        {
-            Description = "TRAIN,VALIDATION,TEST case counts (e.g. 4,0,2): write OUT/train/, OUT/validation/ and OUT/test/ case folders, "
-                + "the layout of the PyTorch reference trainer, instead of --cases folders in OUT. Default: none.",
-        };
+        var outDir = CommonOptions.Required<DirectoryInfo>("--out", "Folder to write the dataset into (created if missing; a folder per case). Required.");
+        var cases = CommonOptions.Defaulted<int>("--cases", 10, "Number of cases. Default: 10.");
+        var difficulty = CommonOptions.Defaulted<string>("--difficulty", "easy", "easy (heads with skull, crisp tumours: the demo's phantoms) or realistic (skull-stripped BraTS-like brains: "
+            + "infiltrative edema, broken rims, non-enhancing tumour, scanner variation, thick slices, z-scored cases). Default: easy.");
+        var size = CommonOptions.Optional<int?>("--size", "Voxels per side of cubic volumes (1 mm voxels). Default: 96 for easy; realistic phantoms default to --shape 240x240x155.");
+        var shape = CommonOptions.Optional<string?>("--shape", "Volume shape XxYxZ in 1 mm voxels, realistic only (anatomy is life-size in 240x240x155 and scales with the "
+            + "smallest of X/240, Y/240, Z/155; e.g. 96x96x64 for fast runs). Default: 240x240x155 for realistic.");
+        var seed = CommonOptions.Defaulted<int>("--seed", 0, "Random seed; the same seed writes the same bytes. Default: 0.");
+        var labels = CommonOptions.Defaulted<string>("--labels", "brats2021", "Label convention and file naming: brats2015 (non-enhancing tumour 3; BraTS 2021 file names), brats2021 "
+            + "(non-enhancing merged into 1), brats2023 (2023 names, enhancing = 3) or brats2024-gli (the 2023 names and labels). Default: brats2021.");
+        var overwrite = CommonOptions.Optional<bool>("--overwrite", "Write into --out even when it already holds files (phantom files of the same names are replaced). Default: off (refused).");
+        var split = CommonOptions.Optional<string?>("--split", "TRAIN,VALIDATION,TEST case counts (e.g. 4,0,2): write OUT/train/, OUT/validation/ and OUT/test/ case folders, "
+            + "the layout of the PyTorch reference trainer, instead of --cases folders in OUT. Default: none.");
         var command = new Command("synth", "Write synthetic BraTS-like phantoms (T1, T1c, T2, FLAIR and a segmentation per case, NIfTI) for tests, demos and benchmarks.")
         {
             outDir, cases, difficulty, size, shape, seed, labels, split, overwrite,

@@ -21,16 +21,8 @@ internal static class TrainCommand
 
     public static Command Create(IAnsiConsole console)
     {
-        var data = new Option<DirectoryInfo>("--data")
-        {
-            Description = "Dataset folder: one folder per case (optionally under HGG/LGG), files matched by --preset/--modality. Required.",
-            Required = true,
-        };
-        var output = new Option<DirectoryInfo>("--out", "-o")
-        {
-            Description = "Run folder: model.segan (best), last.ckpt, metrics.jsonl, curves.png, options.json, train.log. Required.",
-            Required = true,
-        };
+        var data = CommonOptions.Required<DirectoryInfo>("--data", "Dataset folder: one folder per case (optionally under HGG/LGG), files matched by --preset/--modality. Required.");
+        var output = CommonOptions.Required<DirectoryInfo>("--out", "Run folder: model.segan (best), last.ckpt, metrics.jsonl, curves.png, options.json, train.log. Required.", "-o");
         var variant = ChoiceOption.Create(
             "--variant",
             "s1-1c, s3-1c, s3-3c (the paper's best), s3-3c-s0, s3-3c-s3 (single scale) or unet (cross-entropy baseline, no critic). Default: s3-3c.",
@@ -56,10 +48,7 @@ internal static class TrainCommand
         var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128, which cuts brains taller than 128 mm). Default: 192x192x155.", DefaultValueFactory = _ => "192x192x155" };
         var percentiles = new Option<string>("--percentiles") { Description = "Each modality is clipped at these brain percentiles LO,HI before z-scoring (the paper: 0.5,99.5; 0,100 clips nothing). Default: 0.5,99.5.", DefaultValueFactory = _ => "0.5,99.5" };
         var valFraction = new Option<double?>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1) from 10 cases on; with fewer, none is held out and validation scores the training cases (said in the output)." };
-        var distributed = new Option<bool>("--distributed")
-        {
-            Description = "Data-parallel training over MPI (launch with mpirun -np N or srun --mpi=pmix -n N): --batch is the global batch, split among the ranks; gradients are averaged every step; rank 0 validates and writes --out. Needs Open MPI (libmpi.so.40). Default: off.",
-        };
+        var distributed = CommonOptions.Optional<bool>("--distributed", "Data-parallel training over MPI (launch with mpirun -np N or srun --mpi=pmix -n N): --batch is the global batch, split among the ranks; gradients are averaged every step; rank 0 validates and writes --out. Needs Open MPI (libmpi.so.40). Default: off.");
         var dataset = DatasetOptions.Create();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();

@@ -14,7 +14,7 @@ public static class ComputeContext
     {
         if (threads < 0)
         {
-            throw new SegANException($"--threads {threads} must be 0 (all cores) or a positive number.");
+            throw new SegANException(Setting.Threads, $"thread count {threads} must be 0 (all cores) or a positive number.");
         }
 
         if (threads > 0)

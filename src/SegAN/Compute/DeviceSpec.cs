@@ -40,7 +40,7 @@ public sealed record DeviceSpec(DeviceKind Kind, int Index = 0)
             return new DeviceSpec(DeviceKind.Cuda, index);
         }
 
-        throw new SegANException($"--device '{text}' is not one of auto, cpu, cuda, cuda:N.");
+        throw new SegANException(Setting.Device, $"device '{text}' is not one of auto, cpu, cuda, cuda:N.");
     }
 
     /// <summary>
@@ -58,15 +58,17 @@ public sealed record DeviceSpec(DeviceKind Kind, int Index = 0)
                 if (!torch.cuda.is_available())
                 {
                     throw new SegANException(
-                        $"--device {this} was requested but CUDA is not available (this build uses the "
-                        + "CPU libtorch package, or no NVIDIA driver/GPU is present); use --device cpu or auto.");
+                        Setting.Device,
+                        $"device {this} was requested but CUDA is not available (this build uses the "
+                        + "CPU libtorch package, or no NVIDIA driver/GPU is present); choose the cpu or auto device.");
                 }
 
                 var count = torch.cuda.device_count();
                 if (Index >= count)
                 {
                     throw new SegANException(
-                        $"--device {this} was requested but only {count} CUDA device(s) exist (cuda:0..cuda:{count - 1}).");
+                        Setting.Device,
+                        $"device {this} was requested but only {count} CUDA device(s) exist (cuda:0..cuda:{count - 1}).");
                 }
 
                 return new torch.Device(DeviceType.CUDA, Index);

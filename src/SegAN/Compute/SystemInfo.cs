@@ -1,32 +1,31 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegAN.Compute;
 
-/// <summary>Versions, threads, devices and a self-check, as printed by <c>segan info</c>.</summary>
+/// <summary>
+/// Versions, threads, devices and a self-check, as printed by <c>segan info</c>; its JSON form (<c>segan info --json</c>,
+/// each run's <c>system.json</c>) is written with <see cref="JsonDefaults.Indented"/>.
+/// </summary>
 public sealed record SystemInfo(
     [property: JsonPropertyName("segan_version")] string SegANVersion,
     [property: JsonPropertyName("torchsharp_version")] string TorchSharpVersion,
     [property: JsonPropertyName("libtorch_version")] string LibTorchVersion,
-    string Runtime,
-    string Os,
-    string CpuModel,
-    int LogicalCores,
-    int TorchThreads,
-    bool CudaAvailable,
-    int CudaDeviceCount,
-    bool CpuSupportsBf16,
-    string Device,
-    SelfCheckResult SelfCheck)
+    [property: JsonPropertyName("runtime")] string Runtime,
+    [property: JsonPropertyName("os")] string Os,
+    [property: JsonPropertyName("cpu_model")] string CpuModel,
+    [property: JsonPropertyName("logical_cores")] int LogicalCores,
+    [property: JsonPropertyName("torch_threads")] int TorchThreads,
+    [property: JsonPropertyName("cuda_available")] bool CudaAvailable,
+    [property: JsonPropertyName("cuda_device_count")] int CudaDeviceCount,
+    [property: JsonPropertyName("cpu_supports_bf16")] bool CpuSupportsBf16,
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("self_check")] SelfCheckResult SelfCheck)
 {
-    /// <summary>The JSON form, as <c>segan info --json</c> prints it and each experiment run records it: snake_case, indented.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>The libtorch version this build ships (the native package's version).</summary>
     public const string BundledLibTorchVersion = "2.10.0";
 
@@ -103,4 +102,7 @@ public sealed record SystemInfo(
 }
 
 /// <summary>Outcome of <see cref="SystemInfo.RunSelfCheck"/>.</summary>
-public sealed record SelfCheckResult(bool Ok, string Message, double Milliseconds);
+public sealed record SelfCheckResult(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("milliseconds")] double Milliseconds);

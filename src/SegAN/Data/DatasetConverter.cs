@@ -32,12 +32,12 @@ public static class DatasetConverter
         ArgumentNullException.ThrowIfNull(name);
         if (id is < 1 or > 999)
         {
-            throw new SegANException($"--id {id}: an nnU-Net dataset id has three digits (1-999)");
+            throw new SegANException(Setting.DatasetId, $"dataset id {id}: an nnU-Net dataset id has three digits (1-999)");
         }
 
         if (name.Length == 0 || name.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
         {
-            throw new SegANException($"--name '{name}': use letters, digits and '-' (nnU-Net splits the folder name at '_')");
+            throw new SegANException(Setting.DatasetName, $"dataset name '{name}': use letters, digits and '-' (nnU-Net splits the folder name at '_')");
         }
 
         var folder = Path.Combine(outRoot, string.Create(CultureInfo.InvariantCulture, $"Dataset{id:D3}_{name}"));
@@ -76,7 +76,7 @@ public static class DatasetConverter
         ArgumentNullException.ThrowIfNull(outRoot);
         if (target is LabelConvention.Brats2015 or LabelConvention.NnUNetBrats)
         {
-            throw new SegANException($"--labels {target.Name()}: convert to brats2021, brats2023 or brats2024-gli");
+            throw new SegANException(Setting.Labels, $"label convention {target.Name()}: convert to brats2021, brats2023 or brats2024-gli");
         }
 
         var preset = DatasetPresets.ForConvention(target);

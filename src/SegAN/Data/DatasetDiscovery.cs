@@ -29,7 +29,7 @@ public static class DatasetDiscovery
 
         if (requireLabels && layout.SegPattern is null)
         {
-            throw new SegANException($"{root.FullName}: the dataset layout has no segmentation pattern; give --seg GLOB");
+            throw new SegANException(Setting.SegmentationPattern, $"{root.FullName}: the dataset layout has no segmentation pattern; give one");
         }
 
         var rootPath = Path.TrimEndingDirectorySeparator(root.FullName);
@@ -79,7 +79,8 @@ public static class DatasetDiscovery
         if (anchorFiles.Count == 0)
         {
             throw new SegANException(
-                $"{root.FullName}: no file matches the {layout.Modalities[0].Name} pattern '{anchorPattern}'; check --modality/--preset");
+                Setting.Modalities,
+                $"{root.FullName}: no file matches the {layout.Modalities[0].Name} pattern '{anchorPattern}'; check the modalities' patterns");
         }
 
         var caseDirs = new SortedSet<string>(StringComparer.Ordinal);

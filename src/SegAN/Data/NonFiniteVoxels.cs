@@ -11,7 +11,7 @@ namespace SegAN.Data;
 /// prediction; a warning names the file and the count. In a label map they are an error, like any value outside
 /// the label convention.
 /// </summary>
-public static class NonFiniteVoxels
+internal static class NonFiniteVoxels
 {
     /// <summary>
     /// <paramref name="volume"/> itself when every voxel is finite; otherwise a copy with the non-finite ones set to

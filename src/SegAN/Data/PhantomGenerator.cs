@@ -81,7 +81,7 @@ public sealed record PhantomOptions(
 
         if (Difficulty == PhantomDifficulty.Easy && (d.X != d.Y || d.Y != d.Z))
         {
-            throw new SegANException($"easy phantoms are cubic; shape {d} is not (use --size, or --difficulty realistic)");
+            throw new SegANException([Setting.PhantomSize, Setting.Difficulty], $"easy phantoms are cubic; shape {d} is not (give one phantom size, or the realistic difficulty)");
         }
 
         return this;
@@ -156,7 +156,7 @@ public static class PhantomGenerator
         {
             LabelConvention.Brats2023 => DatasetPreset.Brats2023,
             LabelConvention.Brats2024Gli => DatasetPreset.Brats2024Gli,
-            LabelConvention.NnUNetBrats => throw new SegANException("phantoms are written in a BraTS layout: write brats2021 and convert with segan convert --to nnunet"),
+            LabelConvention.NnUNetBrats => throw new SegANException(Setting.Labels, "phantoms are written in a BraTS layout: write brats2021 labels and convert the dataset to nnU-Net"),
             _ => DatasetPreset.Brats2021,
         };
         return [.. DatasetPresets.AllModalities(preset).Select(m => m.Pattern).Append(DatasetPresets.SegPattern(preset))

@@ -30,16 +30,16 @@ public sealed record PreprocessOptions(
     {
         if (!(LowerPercentile >= 0 && LowerPercentile < UpperPercentile && UpperPercentile <= 100))
         {
-            throw new SegANException($"percentiles {LowerPercentile} and {UpperPercentile} must satisfy 0 <= lower < upper <= 100");
+            throw new SegANException(Setting.Percentiles, $"clip percentiles {LowerPercentile} and {UpperPercentile} must satisfy 0 <= lower < upper <= 100");
         }
 
         if (CropX < 1 || CropY < 1 || CropZ < 1)
         {
-            throw new SegANException($"crop size {CropX}x{CropY}x{CropZ} must be positive");
+            throw new SegANException(Setting.Crop, $"crop size {CropX}x{CropY}x{CropZ} must be positive");
         }
 
         // The prepared grid is allocated per case and modality: it obeys the same ceiling as an image file.
-        Imaging.ImageLimits.CheckVoxels("--crop", [CropX, CropY, CropZ], "prepared grid");
+        Imaging.ImageLimits.CheckVoxels("crop", [CropX, CropY, CropZ], "prepared grid", Setting.Crop);
 
         return this;
     }

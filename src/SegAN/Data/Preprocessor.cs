@@ -1,3 +1,5 @@
+using SegAN.Metrics;
+
 namespace SegAN.Data;
 
 /// <summary>
@@ -191,36 +193,14 @@ public static class Preprocessor
 
     private static int[] BoundingBoxMin(bool[] mask, int[] shape, out int[] max)
     {
-        int nx = shape[0], ny = shape[1], nz = shape[2];
-        var min = new[] { int.MaxValue, int.MaxValue, int.MaxValue };
-        max = [-1, -1, -1];
-        for (var z = 0; z < nz; z++)
+        if (MaskBounds.Of(mask, mask, shape) is { } box)
         {
-            for (var y = 0; y < ny; y++)
-            {
-                var row = nx * (y + (ny * z));
-                for (var x = 0; x < nx; x++)
-                {
-                    if (mask[row + x])
-                    {
-                        min[0] = Math.Min(min[0], x);
-                        max[0] = Math.Max(max[0], x);
-                        min[1] = Math.Min(min[1], y);
-                        max[1] = Math.Max(max[1], y);
-                        min[2] = Math.Min(min[2], z);
-                        max[2] = Math.Max(max[2], z);
-                    }
-                }
-            }
+            max = box.Hi;
+            return box.Lo;
         }
 
-        if (max[0] < 0)
-        {
-            // No brain at all: centre on the volume.
-            min = [0, 0, 0];
-            max = [nx - 1, ny - 1, nz - 1];
-        }
-
-        return min;
+        // No brain at all: centre on the volume.
+        max = [shape[0] - 1, shape[1] - 1, shape[2] - 1];
+        return [0, 0, 0];
     }
 }

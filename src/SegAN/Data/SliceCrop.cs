@@ -150,10 +150,10 @@ public static class SliceCrop
         int oy = CentreOffset(prepared.Height, size), ox = CentreOffset(prepared.Width, size);
         for (var i = 0; i < count; i++)
         {
-            CopyCrop(prepared.Image, prepared, start + i, prepared.Channels, oy, ox, size, false, false, images, i);
+            CopyCrop(prepared.Image, prepared, start + i, prepared.Channels, oy, ox, size, false, images, i);
             if (prepared.Regions is not null)
             {
-                CopyCrop(prepared.Regions, prepared, start + i, SliceBatch.RegionCount, oy, ox, size, false, false, targets, i);
+                CopyCrop(prepared.Regions, prepared, start + i, SliceBatch.RegionCount, oy, ox, size, false, targets, i);
             }
         }
 
@@ -175,29 +175,26 @@ public static class SliceCrop
 
     /// <summary>
     /// Copies the (channels, size, size) crop at (oy, ox) of slice <paramref name="z"/> of a (Z, channels, H, W)
-    /// array into item <paramref name="item"/> of a (N, channels, size, size) array, optionally flipped.
+    /// array into item <paramref name="item"/> of a (N, channels, size, size) array, optionally flipped left-right.
     /// </summary>
-    internal static void CopyCrop(float[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item)
-    {
-        int h = prepared.Height, w = prepared.Width;
-        for (var c = 0; c < channels; c++)
+    internal static void CopyCrop(float[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, float[] destination, int item) =>
+        CopyCrop(source, prepared, z, channels, oy, ox, size, flipX, destination, item, static (src, row) => src.CopyTo(row));
+
+    /// <summary>The byte-map (region) version of <see cref="CopyCrop(float[], PreparedCase, int, int, int, int, int, bool, float[], int)"/>.</summary>
+    internal static void CopyCrop(byte[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, float[] destination, int item) =>
+        CopyCrop(source, prepared, z, channels, oy, ox, size, flipX, destination, item, static (src, row) =>
         {
-            var srcPlane = ((z * channels) + c) * h * w;
-            var dstPlane = ((item * channels) + c) * size * size;
-            for (var y = 0; y < size; y++)
+            for (var x = 0; x < row.Length; x++)
             {
-                var row = destination.AsSpan(dstPlane + (y * size), size);
-                source.AsSpan(srcPlane + ((oy + (flipY ? size - 1 - y : y)) * w) + ox, size).CopyTo(row);
-                if (flipX)
-                {
-                    row.Reverse();
-                }
+                row[x] = src[x];
             }
-        }
-    }
+        });
 
-    /// <summary>The byte-map (region) version of <see cref="CopyCrop(float[], PreparedCase, int, int, int, int, int, bool, bool, float[], int)"/>.</summary>
-    internal static void CopyCrop(byte[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, bool flipY, float[] destination, int item)
+    /// <summary>Copies one row of a crop into the float destination: a plain copy for floats, a widening for bytes.</summary>
+    private delegate void RowCopy<T>(ReadOnlySpan<T> source, Span<float> row);
+
+    // The crop's addressing, once for both element types; the row copy is a delegate call per row, not per voxel.
+    private static void CopyCrop<T>(T[] source, PreparedCase prepared, int z, int channels, int oy, int ox, int size, bool flipX, float[] destination, int item, RowCopy<T> copyRow)
     {
         int h = prepared.Height, w = prepared.Width;
         for (var c = 0; c < channels; c++)
@@ -207,12 +204,7 @@ public static class SliceCrop
             for (var y = 0; y < size; y++)
             {
                 var row = destination.AsSpan(dstPlane + (y * size), size);
-                var src = source.AsSpan(srcPlane + ((oy + (flipY ? size - 1 - y : y)) * w) + ox, size);
-                for (var x = 0; x < size; x++)
-                {
-                    row[x] = src[x];
-                }
-
+                copyRow(source.AsSpan(srcPlane + ((oy + y) * w) + ox, size), row);
                 if (flipX)
                 {
                     row.Reverse();

@@ -5,7 +5,8 @@ namespace SegAN.Data;
 /// <summary>Training batch sampling (the paper: random 160 x 160 crops of axial slices, flips for augmentation).</summary>
 /// <param name="BatchSize">Slices per batch. Default 64.</param>
 /// <param name="CropSize">Side of the random square crop. Default 160.</param>
-/// <param name="Flip">Random left-right and up-down flips, each with probability 1/2. Default true.</param>
+/// <param name="Flip">Random left-right flips with probability 1/2 (the brain's one mirror symmetry; front-back flips made
+/// training slower to learn, docs/quality.md). Default true.</param>
 /// <param name="Seed">Seed of every random choice. Default 0.</param>
 /// <param name="Prefetch">Batches prepared ahead, in all. Default 4.</param>
 /// <param name="Workers">Background threads preparing batches (the batches do not depend on it). Default 2.</param>
@@ -150,11 +151,10 @@ public sealed class SliceSampler : ISliceBatchSource, IDisposable
             var oy = rng.NextInt(prepared.Height - size + 1);
             var ox = rng.NextInt(prepared.Width - size + 1);
             var flipX = options.Flip && rng.NextBool();
-            var flipY = options.Flip && rng.NextBool();
             if (i >= first)
             {
-                SliceCrop.CopyCrop(prepared.Image, prepared, z, channels, oy, ox, size, flipX, flipY, images, i - first);
-                SliceCrop.CopyCrop(prepared.Regions!, prepared, z, SliceBatch.RegionCount, oy, ox, size, flipX, flipY, targets, i - first);
+                SliceCrop.CopyCrop(prepared.Image, prepared, z, channels, oy, ox, size, flipX, images, i - first);
+                SliceCrop.CopyCrop(prepared.Regions!, prepared, z, SliceBatch.RegionCount, oy, ox, size, flipX, targets, i - first);
             }
         }
 

@@ -42,12 +42,12 @@ public sealed record DemoOptions(
 
         if (Size is < 48 or > 160 || Size % 16 != 0)
         {
-            throw new SegANException($"--size {Size}: the demo's phantoms must be a multiple of 16 between 48 and 160 voxels");
+            throw new SegANException(Setting.PhantomSize, $"phantom size {Size}: the demo's phantoms must be a multiple of 16 between 48 and 160 voxels");
         }
 
         if (Steps < 1)
         {
-            throw new SegANException($"--steps {Steps} must be at least 1");
+            throw new SegANException(Setting.Steps, $"steps {Steps} must be at least 1");
         }
 
         return this;

@@ -47,7 +47,7 @@ public static class DemoRunner
         var reportFolder = Path.Combine(root, "report");
         if (File.Exists(Path.Combine(run, Checkpoint.FileName)))
         {
-            throw new SegANException($"{run}: a demo already ran here; choose another --out or delete the folder");
+            throw new SegANException(Setting.Output, $"{run}: a demo already ran here; choose another output folder or delete the folder");
         }
 
         // Train and test phantoms come from different seeds: the test cases are new heads and tumours.

@@ -13,7 +13,7 @@ namespace SegAN.Distributed;
 public sealed class MpiCommunicator : ICommunicator, IDisposable
 {
     /// <summary>The Open MPI library names tried in order (override with SEGAN_MPI_LIBRARY).</summary>
-    public static readonly IReadOnlyList<string> LibraryNames = ["libmpi.so.40", "libmpi.so"];
+    private static readonly IReadOnlyList<string> LibraryNames = ["libmpi.so.40", "libmpi.so"];
 
     private const int Success = 0;
     private const int ThreadSerialized = 2;
@@ -82,7 +82,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     public int Size { get; }
 
     /// <summary>True when this process was started by an MPI launcher (mpirun, or srun with PMIx/PMI2).</summary>
-    public static bool LaunchedByMpi(Func<string, string?> environment)
+    internal static bool LaunchedByMpi(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         return environment("OMPI_COMM_WORLD_SIZE") is not null || environment("PMIX_RANK") is not null || environment("PMI_RANK") is not null;
@@ -103,7 +103,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
             }
         }
 
-        throw new SegANException($"--distributed needs Open MPI but none of {string.Join(", ", names)} could be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi3) and launch with mpirun -np N or srun --mpi=pmix -n N.");
+        throw new SegANException(Setting.Distributed, $"distributed training needs Open MPI but none of {string.Join(", ", names)} could be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi3) and launch with mpirun -np N or srun --mpi=pmix -n N.");
     }
 
     /// <inheritdoc/>

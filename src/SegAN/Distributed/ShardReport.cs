@@ -28,14 +28,12 @@ public sealed record ShardReport(
     [property: JsonPropertyName("skipped")] int Skipped,
     [property: JsonPropertyName("failures")] IReadOnlyList<CaseFailure> Failures)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>Writes the report atomically as <paramref name="shard"/>'s failures file in <paramref name="folder"/>; returns its path.</summary>
     public string Write(string folder, ShardSpec shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
         var path = Path.Combine(folder, shard.FailuresFileName);
-        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, this, Json));
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, this, JsonDefaults.Indented));
         return path;
     }
 
@@ -44,7 +42,7 @@ public sealed record ShardReport(
     {
         try
         {
-            return JsonSerializer.Deserialize<ShardReport>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<ShardReport>(File.ReadAllText(path), JsonDefaults.Indented)
                 ?? throw new SegANException($"{path}: empty shard report.");
         }
         catch (JsonException e)

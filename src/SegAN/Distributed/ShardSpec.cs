@@ -44,7 +44,7 @@ public sealed record ShardSpec(int Index, int Count)
             || !int.TryParse(parts[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
             || !int.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
         {
-            throw new SegANException($"shard '{text}': expected K/N with whole numbers, e.g. 0/4 for the first of four shards.");
+            throw new SegANException(Setting.Shard, $"shard '{text}': expected K/N with whole numbers, e.g. 0/4 for the first of four shards.");
         }
 
         return Create(index, count, $"shard '{text}'");
@@ -67,7 +67,7 @@ public sealed record ShardSpec(int Index, int Count)
             var spec = Parse(shard);
             if (shards is not null && shards != spec.Count)
             {
-                throw new SegANException($"--shard {shard} and --shards {shards} disagree on the number of shards; give one of them.");
+                throw new SegANException([Setting.Shard, Setting.Shards], $"shard {shard} and number of shards {shards} disagree on the number of shards; give one of them.");
             }
 
             return spec;
@@ -75,7 +75,7 @@ public sealed record ShardSpec(int Index, int Count)
 
         if (shards is < 1)
         {
-            throw new SegANException($"--shards {shards}: the number of shards must be at least 1.");
+            throw new SegANException(Setting.Shards, $"number of shards {shards} must be at least 1.");
         }
 
         var slurmId = environment(SlurmTaskIdVariable);
@@ -86,7 +86,7 @@ public sealed record ShardSpec(int Index, int Count)
             var step = Integer(SlurmTaskStepVariable, environment(SlurmTaskStepVariable) ?? "1");
             var countText = environment(SlurmTaskCountVariable);
             var count = shards ?? (countText is null
-                ? throw new SegANException($"{SlurmTaskIdVariable} is {id} but {SlurmTaskCountVariable} is not set; give the number of array tasks with --shards N.")
+                ? throw new SegANException(Setting.Shards, $"{SlurmTaskIdVariable} is {id} but {SlurmTaskCountVariable} is not set; give the number of shards (array tasks).")
                 : Integer(SlurmTaskCountVariable, countText));
             if (step < 1 || (id - min) % step != 0)
             {
@@ -102,17 +102,17 @@ public sealed record ShardSpec(int Index, int Count)
             var index = Integer(KubernetesIndexVariable, k8sIndex);
             if (shards is null)
             {
-                throw new SegANException($"{KubernetesIndexVariable} is {index} but the number of shards is unknown; pass --shards N equal to the Indexed Job's completions.");
+                throw new SegANException(Setting.Shards, $"{KubernetesIndexVariable} is {index} but the number of shards is unknown; give the number of shards, equal to the Indexed Job's completions.");
             }
 
-            return Create(index, shards.Value, $"{KubernetesIndexVariable} {index} of --shards {shards}");
+            return Create(index, shards.Value, $"{KubernetesIndexVariable} {index} of {shards} shards");
         }
 
         return shards switch
         {
             null => null,
             1 => Whole,
-            _ => throw new SegANException($"--shards {shards} needs the shard's index: run it as a Slurm array task ({SlurmTaskIdVariable}) or a Kubernetes Indexed Job ({KubernetesIndexVariable}), or give --shard K/{shards}."),
+            _ => throw new SegANException([Setting.Shards, Setting.Shard], $"number of shards {shards} needs the shard's index: run it as a Slurm array task ({SlurmTaskIdVariable}) or a Kubernetes Indexed Job ({KubernetesIndexVariable}), or give the shard as K/{shards}."),
         };
     }
 

@@ -5,7 +5,7 @@ namespace SegAN.Distributed;
 /// count, whether rank 0 just initialised them or restored them from <c>last.ckpt</c> (so resuming needs the run
 /// folder on rank 0 only).
 /// </summary>
-public static class StateBroadcast
+internal static class StateBroadcast
 {
     /// <summary>
     /// Broadcasts rank 0's state (written by <paramref name="save"/>) and <paramref name="step"/>; the other ranks read

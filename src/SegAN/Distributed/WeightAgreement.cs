@@ -10,7 +10,7 @@ namespace SegAN.Distributed;
 /// segmentor and the critics (bit for bit), rank 0's broadcast and compared on each rank. Batch-norm running
 /// statistics are left out on purpose: they are computed per rank from its own part of the batch.
 /// </summary>
-public static class WeightAgreement
+internal static class WeightAgreement
 {
     /// <summary>The first 16 hex digits of the SHA-256 of <paramref name="parameters"/>, in order.</summary>
     public static string Fingerprint(IEnumerable<Parameter> parameters)

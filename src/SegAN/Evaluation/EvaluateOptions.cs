@@ -44,7 +44,7 @@ public sealed record EvaluateOptions(
 
         if (Parallelism < 1)
         {
-            throw new SegANException($"parallel cases (--jobs) {Parallelism} must be at least 1");
+            throw new SegANException(Setting.Parallelism, $"parallel cases {Parallelism} must be at least 1");
         }
     }
 }

@@ -1,3 +1,5 @@
+using SegAN.Metrics;
+
 namespace SegAN.Evaluation;
 
 /// <summary>
@@ -18,6 +20,7 @@ internal static class LesionComponents
         int nx = shape[0], ny = shape[1], nz = shape[2];
         var labels = new int[mask.Length];
         var stack = new Stack<int>();
+        Span<int> neighbours = stackalloc int[27];
         var count = 0;
         for (var start = 0; start < mask.Length; start++)
         {
@@ -35,37 +38,13 @@ internal static class LesionComponents
                 var x = i % nx;
                 var y = i / nx % ny;
                 var z = i / (nx * ny);
-                for (var dz = -1; dz <= 1; dz++)
+                var near = Neighbourhood(nx, ny, nz, x, y, z, corners: true, neighbours);
+                foreach (var j in neighbours[..near])
                 {
-                    var zz = z + dz;
-                    if (zz < 0 || zz >= nz)
+                    if (mask[j] && labels[j] == 0)
                     {
-                        continue;
-                    }
-
-                    for (var dy = -1; dy <= 1; dy++)
-                    {
-                        var yy = y + dy;
-                        if (yy < 0 || yy >= ny)
-                        {
-                            continue;
-                        }
-
-                        for (var dx = -1; dx <= 1; dx++)
-                        {
-                            var xx = x + dx;
-                            if (xx < 0 || xx >= nx)
-                            {
-                                continue;
-                            }
-
-                            var j = xx + (nx * (yy + (ny * zz)));
-                            if (mask[j] && labels[j] == 0)
-                            {
-                                labels[j] = count;
-                                stack.Push(j);
-                            }
-                        }
+                        labels[j] = count;
+                        stack.Push(j);
                     }
                 }
             }
@@ -85,29 +64,13 @@ internal static class LesionComponents
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         int nx = shape[0], ny = shape[1], nz = shape[2];
         var current = mask.ToArray();
-        int x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-        var n = 0;
-        for (var z = 0; z < nz; z++)
-        {
-            for (var y = 0; y < ny; y++)
-            {
-                for (var x = 0; x < nx; x++, n++)
-                {
-                    if (current[n])
-                    {
-                        (x0, x1) = (Math.Min(x0, x), Math.Max(x1, x));
-                        (y0, y1) = (Math.Min(y0, y), Math.Max(y1, y));
-                        (z0, z1) = (Math.Min(z0, z), Math.Max(z1, z));
-                    }
-                }
-            }
-        }
-
-        if (x1 < 0)
+        Span<int> neighbours = stackalloc int[27];
+        if (MaskBounds.Of(current, current, shape) is not { } box)
         {
             return current;
         }
 
+        int x0 = box.Lo[0], y0 = box.Lo[1], z0 = box.Lo[2], x1 = box.Hi[0], y1 = box.Hi[1], z1 = box.Hi[2];
         for (var pass = 0; pass < iterations; pass++)
         {
             (x0, y0, z0) = (Math.Max(0, x0 - 1), Math.Max(0, y0 - 1), Math.Max(0, z0 - 1));
@@ -120,7 +83,7 @@ internal static class LesionComponents
                     for (var x = x0; x <= x1; x++)
                     {
                         var i = x + (nx * (y + (ny * z)));
-                        if (!current[i] && HasNeighbour18(current, nx, ny, nz, x, y, z))
+                        if (!current[i] && HasNeighbour18(current, nx, ny, nz, x, y, z, neighbours))
                         {
                             next[i] = true;
                         }
@@ -134,8 +97,28 @@ internal static class LesionComponents
         return current;
     }
 
-    private static bool HasNeighbour18(bool[] mask, int nx, int ny, int nz, int x, int y, int z)
+    private static bool HasNeighbour18(bool[] mask, int nx, int ny, int nz, int x, int y, int z, Span<int> neighbours)
     {
+        var near = Neighbourhood(nx, ny, nz, x, y, z, corners: false, neighbours);
+        foreach (var j in neighbours[..near])
+        {
+            if (mask[j])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Writes into <paramref name="into"/> the indices of the voxels of (x, y, z)'s 3x3x3 neighbourhood that lie in
+    /// the volume, itself included, z slowest and x fastest; without the 8 corners unless <paramref name="corners"/>
+    /// (26- or 18-neighbourhood). Returns how many it wrote.
+    /// </summary>
+    private static int Neighbourhood(int nx, int ny, int nz, int x, int y, int z, bool corners, Span<int> into)
+    {
+        var count = 0;
         for (var dz = -1; dz <= 1; dz++)
         {
             var zz = z + dz;
@@ -155,20 +138,17 @@ internal static class LesionComponents
                 for (var dx = -1; dx <= 1; dx++)
                 {
                     var xx = x + dx;
-                    if (xx < 0 || xx >= nx || (dx != 0 && dy != 0 && dz != 0))
+                    if (xx < 0 || xx >= nx || (!corners && dx != 0 && dy != 0 && dz != 0))
                     {
-                        continue; // the 8 corners are not in the 18-neighbourhood
+                        continue;
                     }
 
-                    if (mask[xx + (nx * (yy + (ny * zz)))])
-                    {
-                        return true;
-                    }
+                    into[count++] = xx + (nx * (yy + (ny * zz)));
                 }
             }
         }
 
-        return false;
+        return count;
     }
 
     private static void CheckShape(int length, int[] shape)

@@ -53,7 +53,7 @@ internal static class SurfaceDistance
         ArgumentNullException.ThrowIfNull(grid);
         grid.CheckLength(truth, nameof(truth));
         grid.CheckLength(prediction, nameof(prediction));
-        var box = BoundingBox(truth, prediction, grid.Shape);
+        var box = MaskBounds.Of(truth, prediction, grid.Shape);
         if (box is null)
         {
             return new Distances([], [], [], []);
@@ -184,33 +184,6 @@ internal static class SurfaceDistance
         var half = n / 2;
         half -= half % 8;
         return PairwiseSum(a[..half]) + PairwiseSum(a[half..]);
-    }
-
-    private static (int[] Lo, int[] Hi)? BoundingBox(ReadOnlySpan<bool> a, ReadOnlySpan<bool> b, int[] shape)
-    {
-        int[] lo = [int.MaxValue, int.MaxValue, int.MaxValue];
-        int[] hi = [-1, -1, -1];
-        var i = 0;
-        for (var z = 0; z < shape[2]; z++)
-        {
-            for (var y = 0; y < shape[1]; y++)
-            {
-                for (var x = 0; x < shape[0]; x++, i++)
-                {
-                    if (a[i] || b[i])
-                    {
-                        lo[0] = Math.Min(lo[0], x);
-                        hi[0] = Math.Max(hi[0], x);
-                        lo[1] = Math.Min(lo[1], y);
-                        hi[1] = Math.Max(hi[1], y);
-                        lo[2] = Math.Min(lo[2], z);
-                        hi[2] = Math.Max(hi[2], z);
-                    }
-                }
-            }
-        }
-
-        return hi[0] < 0 ? null : (lo, hi);
     }
 
     // The 8-bit pattern of the 2x2x2 voxels around each corner; the voxel at offset (a, b, c) from the corner's

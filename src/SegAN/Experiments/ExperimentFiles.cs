@@ -47,14 +47,14 @@ internal static class SystemFile
     public const string FileName = "system.json";
 
     public static void Write(string path, SystemInfo system) =>
-        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, system, SystemInfo.JsonOptions));
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, system, JsonDefaults.Indented));
 
     /// <summary>The system a run recorded, or null when it has none (runs from before it was recorded) or it is unreadable.</summary>
     public static SystemInfo? Read(string path)
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<SystemInfo>(File.ReadAllText(path), SystemInfo.JsonOptions) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize<SystemInfo>(File.ReadAllText(path), JsonDefaults.Indented) : null;
         }
         catch (JsonException)
         {

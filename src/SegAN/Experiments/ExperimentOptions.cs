@@ -77,22 +77,22 @@ public sealed record ExperimentOptions(
 
         if (VariantsOrDefault.Count == 0)
         {
-            throw new SegANException("--variants must name at least one variant");
+            throw new SegANException(Setting.Variants, "variants must name at least one variant");
         }
 
         if (VariantsOrDefault.Distinct().Count() != VariantsOrDefault.Count)
         {
-            throw new SegANException($"--variants {string.Join(",", VariantsOrDefault.Select(v => v.CliName()))} names a variant twice");
+            throw new SegANException(Setting.Variants, $"variants {string.Join(",", VariantsOrDefault.Select(v => v.CliName()))} names a variant twice");
         }
 
         if (Seeds < 1)
         {
-            throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--seeds {Seeds} must be at least 1"));
+            throw new SegANException(Setting.Seeds, string.Create(CultureInfo.InvariantCulture, $"seeds {Seeds} must be at least 1"));
         }
 
         if (!(TestFraction > 0 && TestFraction < 1))
         {
-            throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--test-fraction {TestFraction} must be in (0, 1)"));
+            throw new SegANException(Setting.TestFraction, string.Create(CultureInfo.InvariantCulture, $"test fraction {TestFraction} must be in (0, 1)"));
         }
 
         var runs = VariantsOrDefault.Select(variant => TrainOptionsFor(variant, 0, Out, resume: false).Validated()).ToList();

@@ -68,7 +68,7 @@ public static class ExperimentReport
         var distinct = Distinct(systems);
         var markdown = ToMarkdown(options, split, runs, summaries, distinct, elapsed, merged);
         AtomicFile.Write(paths.Markdown, stream => stream.Write(Encoding.UTF8.GetBytes(markdown)));
-        ExperimentResultsFile.From(options, split, runs, summaries, distinct, elapsed, merged).Write(paths.Json);
+        ExperimentResultsFile.From(new ExperimentFacts(options, split, runs, summaries, distinct, elapsed, merged)).Write(paths.Json);
         return paths;
     }
 

@@ -26,15 +26,9 @@ internal sealed record ExperimentResultsFile(
     public const string FileName = "results.json";
 
     /// <summary>The results of an experiment, as <see cref="ExperimentReport"/> reports them (it checks the arguments).</summary>
-    public static ExperimentResultsFile From(
-        ExperimentOptions options,
-        ExperimentSplit split,
-        IReadOnlyList<ExperimentRun> runs,
-        IReadOnlyList<VariantSummary> summaries,
-        IReadOnlyList<SystemInfo> systems,
-        TimeSpan elapsed,
-        bool merged)
+    public static ExperimentResultsFile From(ExperimentFacts facts)
     {
+        var (options, split, runs, summaries, systems, elapsed, merged) = facts;
         var baseline = PairedComparison.BaselineOf(options.VariantsOrDefault);
         return new ExperimentResultsFile(
             options.CommandLine,
@@ -59,6 +53,14 @@ internal sealed record ExperimentResultsFile(
     /// <summary>A number as the file holds it: null when not finite.</summary>
     public static double? Number(double value) => double.IsFinite(value) ? value : null;
 }
+
+/// <summary>
+/// What an experiment's report is made of, as <see cref="ExperimentReport.ToMarkdown"/> takes it: the options and
+/// split, the runs and their summaries, the distinct systems the runs recorded, the time taken, and whether the report
+/// merges runs of separate processes.
+/// </summary>
+internal sealed record ExperimentFacts(
+    ExperimentOptions Options, ExperimentSplit Split, IReadOnlyList<ExperimentRun> Runs, IReadOnlyList<VariantSummary> Summaries, IReadOnlyList<SystemInfo> Systems, TimeSpan Elapsed, bool Merged);
 
 /// <summary>A system in <c>results.json</c>: the versions, CPU, threads and device a run was evaluated on.</summary>
 internal sealed record ResultsSystem(

@@ -70,12 +70,12 @@ public static class ExperimentRunner
             var count = tasks ?? planCount;
             if (count < 1)
             {
-                throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--tasks {count}: the number of tasks must be at least 1"));
+                throw new SegANException(Setting.Tasks, string.Create(CultureInfo.InvariantCulture, $"number of tasks {count} must be at least 1"));
             }
 
             return k >= 0 && k < count
                 ? new ShardSpec(k, count)
-                : throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--task {k}: expected 0 to {count - 1} ({(tasks is null ? "one task per run of the plan" : "--tasks " + count)})"));
+                : throw new SegANException(Setting.Task, string.Create(CultureInfo.InvariantCulture, $"task {k}: expected 0 to {count - 1} ({(tasks is null ? "one task per run of the plan" : "of " + count + " tasks")})"));
         }
 
         return ShardSpec.Resolve(null, tasks, environment);
@@ -184,9 +184,9 @@ public static class ExperimentRunner
         var split = SplitCases(cases, options.SplitSeed, options.TestFraction);
         if (split.Test.Count == 0 || split.Train.Count < 2)
         {
-            throw new SegANException(string.Create(
+            throw new SegANException(Setting.TestFraction, string.Create(
                 CultureInfo.InvariantCulture,
-                $"{options.Data.FullName}: {cases.Count} cases give {split.Test.Count} test and {split.Train.Count} training cases with --test-fraction {options.TestFraction}; an experiment needs at least one test case and two to train on"));
+                $"{options.Data.FullName}: {cases.Count} cases give {split.Test.Count} test and {split.Train.Count} training cases with test fraction {options.TestFraction}; an experiment needs at least one test case and two to train on"));
         }
 
         CheckOrWriteSplit(root, options, split);
@@ -296,7 +296,8 @@ public static class ExperimentRunner
             if (!string.Equals(saved, fingerprint, StringComparison.Ordinal))
             {
                 throw new SegANException(
-                    $"{path}: this experiment was started with other settings ({saved}); continuing it with ({fingerprint}) would mix budgets. Use the same options or another --out");
+                    Setting.Output,
+                    $"{path}: this experiment was started with other settings ({saved}); continuing it with ({fingerprint}) would mix budgets. Use the same settings or another output folder");
             }
 
             return;
@@ -316,7 +317,7 @@ public static class ExperimentRunner
         {
             if (!SplitFile.Read(path).Matches(split))
             {
-                throw new SegANException($"{path}: the dataset's cases no longer give the saved split (cases were added or removed); use another --out");
+                throw new SegANException(Setting.Output, $"{path}: the dataset's cases no longer give the saved split (cases were added or removed); use another output folder");
             }
 
             return;

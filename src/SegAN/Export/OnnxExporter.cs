@@ -21,9 +21,9 @@ public sealed record OnnxExportOptions(int Opset = OnnxExporter.DefaultOpset, in
     {
         if (Opset is < OnnxExporter.MinOpset or > OnnxExporter.MaxOpset)
         {
-            throw new SegANException(string.Create(
+            throw new SegANException(Setting.Opset, string.Create(
                 CultureInfo.InvariantCulture,
-                $"--opset {Opset} is not supported: SegAN.NET writes opsets {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset} (Softmax over one axis and Resize's half_pixel mode need 13)."));
+                $"opset {Opset} is not supported: SegAN.NET writes opsets {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset} (Softmax over one axis and Resize's half_pixel mode need 13)."));
         }
 
         if ((Height is null) != (Width is null))
@@ -75,7 +75,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(options);
         if (onnxPath is null && tritonRepository is null)
         {
-            throw new SegANException("Give an output .onnx file (-o), a Triton repository (--triton), or both.");
+            throw new SegANException([Setting.OnnxFile, Setting.TritonRepository], "give an ONNX file to write, a Triton repository, or both.");
         }
 
         triton = (triton ?? new TritonOptions()).Validated();
@@ -142,7 +142,7 @@ public static class OnnxExporter
             [OnnxMetadataKeys.Header] = JsonSerializer.Serialize(header, JsonDefaults.Compact),
             [OnnxMetadataKeys.Variant] = architecture.Variant.CliName(),
             [OnnxMetadataKeys.Architecture] = JsonSerializer.Serialize(architecture, JsonDefaults.Compact),
-            [OnnxMetadataKeys.Modalities] = JsonSerializer.Serialize(header.Modalities),
+            [OnnxMetadataKeys.Modalities] = JsonSerializer.Serialize(header.Modalities, JsonDefaults.Compact),
             [OnnxMetadataKeys.LabelConvention] = header.LabelConvention,
             [OnnxMetadataKeys.Regions] = OnnxMetadataKeys.RegionOrder,
             [OnnxMetadataKeys.SizeMultiple] = architecture.SizeMultiple.ToString(CultureInfo.InvariantCulture),

@@ -21,7 +21,7 @@ public sealed partial record TritonOptions(string Name = "segan", int MaxBatchSi
 
         if (MaxBatchSize < 0)
         {
-            throw new SegANException(string.Create(CultureInfo.InvariantCulture, $"--max-batch-size {MaxBatchSize} must be 0 (no batching) or positive."));
+            throw new SegANException(Setting.MaxBatchSize, string.Create(CultureInfo.InvariantCulture, $"Triton max batch size {MaxBatchSize} must be 0 (no batching) or positive."));
         }
 
         return this;

@@ -8,7 +8,7 @@ namespace SegAN.Imaging;
 /// Writes a file all-or-nothing: to a temporary file in the same folder, then renamed over the target, so that a
 /// failure (an exception, a full disk) never leaves a half-written file behind.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>
     /// Runs <paramref name="write"/> on a stream to a temporary file beside <paramref name="path"/> and renames it

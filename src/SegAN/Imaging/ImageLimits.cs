@@ -62,16 +62,17 @@ public static class ImageLimits
 
     /// <summary>
     /// The product of <paramref name="dims"/> in checked 64-bit arithmetic; throws a <see cref="SegANException"/>
-    /// naming <paramref name="path"/> when it overflows or exceeds <see cref="MaxVoxels"/>.
+    /// naming <paramref name="path"/> when it overflows or exceeds <see cref="MaxVoxels"/>; <paramref name="setting"/>
+    /// is the setting the sizes come from, if any (a file's header has none), which the exception names.
     /// </summary>
-    public static long CheckVoxels(string path, ReadOnlySpan<long> dims, string what = "dims")
+    public static long CheckVoxels(string path, ReadOnlySpan<long> dims, string what = "dims", Setting? setting = null)
     {
         long product = 1;
         foreach (var d in dims)
         {
             if (d < 1)
             {
-                throw new SegANException($"{path}: {what} {Join(dims)}: every size must be at least 1");
+                throw new SegANException(setting is { } s ? [s] : [], $"{path}: {what} {Join(dims)}: every size must be at least 1");
             }
 
             try
@@ -80,16 +81,16 @@ public static class ImageLimits
             }
             catch (OverflowException)
             {
-                throw new SegANException($"{path}: {what} {Join(dims)} multiply to more voxels than 64 bits hold; the header is corrupt");
+                throw new SegANException(setting is { } s ? [s] : [], $"{path}: {what} {Join(dims)} multiply to more voxels than 64 bits hold; the header is corrupt");
             }
         }
 
         var max = MaxVoxels;
         if (product > max)
         {
-            throw new SegANException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{path}: {what} {Join(dims)} make {product} voxels, over the limit of {max} ({MaxVoxelsVariable} or --max-voxels raises it)"));
+            throw new SegANException(
+                setting is { } s ? [s, Setting.MaxVoxels] : [Setting.MaxVoxels],
+                string.Create(CultureInfo.InvariantCulture, $"{path}: {what} {Join(dims)} make {product} voxels, over the limit of {max} ({MaxVoxelsVariable} or a higher voxel limit raises it)"));
         }
 
         return product;

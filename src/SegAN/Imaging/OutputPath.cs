@@ -13,8 +13,12 @@ public static class OutputPath
 {
     private static readonly string[] VirtualRoots = ["/proc", "/sys", "/dev"];
 
-    /// <summary>Checks that the folder <paramref name="path"/> (given as <paramref name="option"/>) can be created and written; returns its full path.</summary>
-    public static string CheckFolder(string path, string option)
+    /// <summary>
+    /// Checks that the folder <paramref name="path"/> (named <paramref name="option"/> in the message: "run folder",
+    /// or what the user typed) can be created and written; returns its full path. <paramref name="setting"/>, when
+    /// given, is the setting the path comes from, which the exception names.
+    /// </summary>
+    public static string CheckFolder(string path, string option, Setting? setting = null) => About(setting, () =>
     {
         var full = Full(path, option);
         if (File.Exists(full))
@@ -24,10 +28,13 @@ public static class OutputPath
 
         Probe(NearestFolder(full, path, option), path, option);
         return full;
-    }
+    });
 
-    /// <summary>Checks that the file <paramref name="path"/> (given as <paramref name="option"/>) can be written in its folder; returns its full path.</summary>
-    public static string CheckFile(string path, string option)
+    /// <summary>
+    /// Checks that the file <paramref name="path"/> (named <paramref name="option"/> in the message) can be written in
+    /// its folder; returns its full path. <paramref name="setting"/> as in <see cref="CheckFolder"/>.
+    /// </summary>
+    public static string CheckFile(string path, string option, Setting? setting = null) => About(setting, () =>
     {
         var full = Full(path, option);
         if (Directory.Exists(full))
@@ -38,7 +45,7 @@ public static class OutputPath
         var folder = Path.GetDirectoryName(full) ?? throw new SegANException($"{option} {path}: has no folder");
         Probe(NearestFolder(folder, path, option), path, option);
         return full;
-    }
+    });
 
     /// <summary>
     /// <paramref name="path"/> with every symbolic link along it resolved (the file need not exist; its existing
@@ -63,6 +70,19 @@ public static class OutputPath
         catch (IOException e)
         {
             throw new SegANException($"{path}: cannot resolve: {e.Message}", e);
+        }
+    }
+
+    // The check's errors, naming the setting the path comes from when there is one.
+    private static string About(Setting? setting, Func<string> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (SegANException e) when (setting is { } s && e.Settings.Count == 0)
+        {
+            throw new SegANException([s], e.Message, e.InnerException);
         }
     }
 

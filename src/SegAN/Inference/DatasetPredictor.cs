@@ -90,12 +90,12 @@ public static class DatasetPredictor
                 var output = Path.Combine(folder, name);
                 if (inputs.TryGetValue(output, out var owner))
                 {
-                    throw new SegANException($"--out {outputDirectory}: writing {name} would overwrite {output}, an input of case {owner.Case} ({owner.Role}); choose another output folder");
+                    throw new SegANException(Setting.Output, $"output folder {outputDirectory}: writing {name} would overwrite {output}, an input of case {owner.Case} ({owner.Role}); choose another output folder");
                 }
 
                 if (File.Exists(output) && !options.SkipExisting && caseFolders.Any(f => output.StartsWith(f, StringComparison.Ordinal)))
                 {
-                    throw new SegANException($"--out {outputDirectory}: writing {name} would overwrite {output} inside a case folder of the input; choose another output folder");
+                    throw new SegANException(Setting.Output, $"output folder {outputDirectory}: writing {name} would overwrite {output} inside a case folder of the input; choose another output folder");
                 }
             }
         }

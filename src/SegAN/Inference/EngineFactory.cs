@@ -47,7 +47,7 @@ public static class EngineFactory
         {
             if (onnxFile)
             {
-                throw new SegANException($"{modelPath}: an ONNX model runs on the onnx engine only; use --engine onnx (or auto), or the model.segan it was exported from.");
+                throw new SegANException(Setting.Engine, $"{modelPath}: an ONNX model runs on the onnx engine only; choose the onnx (or auto) engine, or the model.segan it was exported from.");
             }
 
             return OpenTorch(modelPath, device, threads, bfloat16);
@@ -55,12 +55,12 @@ public static class EngineFactory
 
         if (bfloat16)
         {
-            throw new SegANException("bfloat16 inference runs on the torch engine only; use --engine torch with a model.segan.");
+            throw new SegANException(Setting.Engine, "bfloat16 inference runs on the torch engine only; choose the torch engine with a model.segan.");
         }
 
         if (device.Kind == DeviceKind.Cuda)
         {
-            throw new SegANException($"--device {device}: the onnx engine of this build runs on the CPU only; use --device cpu, or --engine torch with a model.segan for CUDA.");
+            throw new SegANException([Setting.Device, Setting.Engine], $"device {device}: the onnx engine of this build runs on the CPU only; choose the cpu device, or the torch engine with a model.segan for CUDA.");
         }
 
         return onnxFile ? OnnxSegmentationEngine.Open(modelPath, threads) : OpenOnnxFromSegan(modelPath, threads);

@@ -13,11 +13,9 @@ namespace SegAN.Inference;
 /// </summary>
 public sealed record InferenceRecipe(PreprocessOptions Preprocess, int SliceSize, LabelConvention Labels)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>The header's <c>preprocessing</c> JSON for this recipe.</summary>
     public JsonElement ToPreprocessingJson() =>
-        JsonSerializer.SerializeToElement(new Stored(Preprocess.LowerPercentile, Preprocess.UpperPercentile, Preprocess.CropX, Preprocess.CropY, Preprocess.CropZ, SliceSize), Json);
+        JsonSerializer.SerializeToElement(new Stored(Preprocess.LowerPercentile, Preprocess.UpperPercentile, Preprocess.CropX, Preprocess.CropY, Preprocess.CropZ, SliceSize), JsonDefaults.Compact);
 
     /// <summary>
     /// Reads the recipe of a model header; <paramref name="path"/> names the model in errors. A header without
@@ -35,7 +33,7 @@ public sealed record InferenceRecipe(PreprocessOptions Preprocess, int SliceSize
         Stored stored;
         try
         {
-            stored = element.Deserialize<Stored>(Json) ?? throw new JsonException("null");
+            stored = element.Deserialize<Stored>(JsonDefaults.Compact) ?? throw new JsonException("null");
         }
         catch (JsonException e)
         {

@@ -71,7 +71,7 @@ public sealed class OnnxSegmentationEngine : ISegmentationEngine
     {
         if (threads < 0)
         {
-            throw new SegANException($"--threads {threads} must be 0 (all cores) or a positive number.");
+            throw new SegANException(Setting.Threads, $"thread count {threads} must be 0 (all cores) or a positive number.");
         }
 
         using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };

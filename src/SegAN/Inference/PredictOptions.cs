@@ -29,17 +29,17 @@ public sealed record PredictOptions(
     {
         if (BatchSize < 1)
         {
-            throw new SegANException($"--batch {BatchSize} must be at least 1");
+            throw new SegANException(Setting.BatchSize, $"batch size {BatchSize} must be at least 1");
         }
 
         if (!(Threshold > 0 && Threshold < 1))
         {
-            throw new SegANException($"--threshold {Threshold} must lie strictly between 0 and 1");
+            throw new SegANException(Setting.Threshold, $"threshold {Threshold} must lie strictly between 0 and 1");
         }
 
         if (!Enum.IsDefined(Window))
         {
-            throw new SegANException($"--window {Window} must be whole or centre");
+            throw new SegANException(Setting.Window, $"window {Window} must be whole or centre");
         }
 
         return this;

@@ -65,9 +65,9 @@ public sealed record SegANArchitecture(
     /// <summary>
     /// Throws a <see cref="SegANException"/> when a batch of <paramref name="batch"/> H x W slices would need an
     /// activation larger than <see cref="Imaging.ImageLimits.MaxVoxels"/> values (the widest one: 2 x base width maps
-    /// at full resolution, before the last up block), so that <c>--batch 100000</c> is refused before any allocation.
+    /// at full resolution, before the last up block), so that a batch size of 100000 is refused before any allocation.
     /// </summary>
-    public void ValidateBatch(long batch, long height, long width, string option = "--batch")
+    public void ValidateBatch(long batch, long height, long width)
     {
         var maps = Math.Max(InChannels, 2L * BaseWidth);
         long values;
@@ -83,9 +83,9 @@ public sealed record SegANArchitecture(
         var max = Imaging.ImageLimits.MaxVoxels;
         if (values > max)
         {
-            throw new SegANException(string.Create(
+            throw new SegANException([Setting.BatchSize, Setting.MaxVoxels], string.Create(
                 CultureInfo.InvariantCulture,
-                $"{option} {batch}: a batch of {batch} {height}x{width} slices needs activations of {values} values ({maps} maps), over the limit of {max} ({Imaging.ImageLimits.MaxVoxelsVariable} or --max-voxels raises it)"));
+                $"batch size {batch}: a batch of {batch} {height}x{width} slices needs activations of {values} values ({maps} maps), over the limit of {max} ({Imaging.ImageLimits.MaxVoxelsVariable} or a higher voxel limit raises it)"));
         }
     }
 
@@ -103,7 +103,7 @@ public sealed record SegANArchitecture(
         {
             throw new SegANException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Slice size {height}x{width} does not fit the networks: height and width must be positive multiples of {m} (2^{Math.Round(Math.Log2(m))}: the segmentor has {Depth} and the critic {CriticDepth} stride-2 blocks). Crop or pad the slices, or lower --depth."));
+                $"Slice size {height}x{width} does not fit the networks: height and width must be positive multiples of {m} (2^{Math.Round(Math.Log2(m))}: the segmentor has {Depth} and the critic {CriticDepth} stride-2 blocks). Crop or pad the slices, or lower the depth."));
         }
     }
 

@@ -47,12 +47,12 @@ public sealed record DatasetTrainingOptions(
         PreprocessOrDefault.Validate();
         if (SliceSize < 1 || SliceSize > Math.Min(PreprocessOrDefault.CropX, PreprocessOrDefault.CropY))
         {
-            throw new SegANException($"--slice-size {SliceSize} must be between 1 and the prepared grid's {Math.Min(PreprocessOrDefault.CropX, PreprocessOrDefault.CropY)}");
+            throw new SegANException(Setting.SliceSize, $"slice size {SliceSize} must be between 1 and the prepared grid's {Math.Min(PreprocessOrDefault.CropX, PreprocessOrDefault.CropY)}");
         }
 
         if (ValidationFraction is { } fraction && !(fraction >= 0 && fraction < 1))
         {
-            throw new SegANException($"--val-fraction {ValidationFraction} must be in [0, 1)");
+            throw new SegANException(Setting.ValidationFraction, $"validation fraction {ValidationFraction} must be in [0, 1)");
         }
 
         return this;
@@ -113,7 +113,7 @@ public static class DatasetTraining
         {
             loading?.Report(string.Create(
                 CultureInfo.InvariantCulture,
-                $"validation: {cases.Count} case(s), fewer than {DatasetSplit.SmallDatasetCases}: all are trained on and validation scores the training cases (optimistic); --val-fraction 0.25 would hold some out"));
+                $"validation: {cases.Count} case(s), fewer than {DatasetSplit.SmallDatasetCases}: all are trained on and validation scores the training cases (optimistic); a validation fraction of 0.25 would hold some out"));
         }
 
         var prepared = loading is null ? null : new InlineProgress<string>(name => loading.Report($"prepared {name}"));
@@ -124,16 +124,15 @@ public static class DatasetTraining
         }
 
         var recipe = new InferenceRecipe(data.PreprocessOrDefault, data.SliceSize, data.Layout.Labels);
-        var multiple = new Models.SegANArchitecture(options.Variant, data.Layout.ModalityNames.Count, options.Depth, options.BaseWidth, options.CriticDepth).SizeMultiple;
         var validationCases = onTrainingCases ? split.Train : split.Validation;
         var validation = validationCases.Count == 0 || communicator is { Rank: > 0 }
             ? null
-            : new InMemoryValidationSet([.. validationCases.Select(c => ToValidationCase(c, SliceCrop.WindowShape(c, SliceWindow.Whole, data.SliceSize, multiple)))]);
+            : new InMemoryValidationSet(validationCases);
         var slicesPerEpoch = split.Train.Sum(c => (long)c.SliceHasBrain.Count(b => b));
         var samplerOptions = new SliceSamplerOptions(options.BatchSize, data.SliceSize, Flip: true, Seed: options.Seed, Rank: communicator?.Rank ?? 0, Ranks: communicator?.Size ?? 1);
         if (options.BatchSize % samplerOptions.Ranks != 0)
         {
-            throw new SegANException($"--batch {options.BatchSize} is the global batch and must be divisible by the {samplerOptions.Ranks} ranks.");
+            throw new SegANException(Setting.BatchSize, $"batch size {options.BatchSize} is the global batch and must be divisible by the {samplerOptions.Ranks} ranks.");
         }
 
         samplerOptions.Validate();
@@ -148,19 +147,22 @@ public static class DatasetTraining
         return Trainer.Run(options with { Data = data.Data.FullName }, inputs, device, progress, communicator, cancellationToken);
     }
 
-    /// <summary>The data side of a run, by command-line option, that a resume must not change.</summary>
+    /// <summary>
+    /// The data side of a run that a resume must not change, keyed by the settings' names ("slice size" = 160;
+    /// checkpoints before these names keyed them by command-line option, see <see cref="RunResume.LegacyKeys"/>).
+    /// </summary>
     internal static Dictionary<string, string> Settings(DatasetTrainingOptions data)
     {
         var p = data.PreprocessOrDefault;
         return new(StringComparer.Ordinal)
         {
-            ["--slice-size"] = data.SliceSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["--crop"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.CropX}x{p.CropY}x{p.CropZ}"),
-            ["--val-fraction"] = data.ValidationFraction?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default",
-            ["--percentiles"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.LowerPercentile},{p.UpperPercentile}"),
-            ["--modality"] = string.Join(",", data.Layout.Modalities.Select(m => $"{m.Name}={m.Pattern}")),
-            ["--seg"] = data.Layout.SegPattern ?? string.Empty,
-            ["--labels"] = data.Layout.Labels.Name(),
+            [Setting.SliceSize.Name()] = data.SliceSize.ToString(CultureInfo.InvariantCulture),
+            [Setting.Crop.Name()] = string.Create(CultureInfo.InvariantCulture, $"{p.CropX}x{p.CropY}x{p.CropZ}"),
+            [Setting.ValidationFraction.Name()] = data.ValidationFraction?.ToString(CultureInfo.InvariantCulture) ?? "default",
+            [Setting.Percentiles.Name()] = string.Create(CultureInfo.InvariantCulture, $"{p.LowerPercentile},{p.UpperPercentile}"),
+            [Setting.Modalities.Name()] = string.Join(",", data.Layout.Modalities.Select(m => $"{m.Name}={m.Pattern}")),
+            [Setting.SegmentationPattern.Name()] = data.Layout.SegPattern ?? string.Empty,
+            [Setting.Labels.Name()] = data.Layout.Labels.Name(),
         };
     }
 
@@ -170,26 +172,9 @@ public static class DatasetTraining
         ArgumentNullException.ThrowIfNull(data);
         options.Validated();
         data.Validate();
-        Imaging.OutputPath.CheckFolder(options.Out, "--out");
+        Imaging.OutputPath.CheckFolder(options.Out, "run folder", Setting.Output);
         var architecture = new Models.SegANArchitecture(options.Variant, data.Layout.Modalities.Count, options.Depth, options.BaseWidth, options.CriticDepth);
         architecture.ValidateInputSize(data.SliceSize, data.SliceSize);
         architecture.ValidateBatch(options.BatchSize, data.SliceSize, data.SliceSize);
-    }
-
-    /// <summary>
-    /// A prepared case as whole-volume validation input: every slice's centred window (the whole padded slice, as
-    /// predict segments it by default, or a centred crop) and its region targets.
-    /// </summary>
-    public static ValidationCase ToValidationCase(PreparedCase prepared, (int Height, int Width) window)
-    {
-        ArgumentNullException.ThrowIfNull(prepared);
-        return new(
-            prepared.Name,
-            SliceCrop.WindowImages(prepared, window.Height, window.Width),
-            SliceCrop.WindowTargets(prepared, window.Height, window.Width),
-            prepared.Depth,
-            prepared.Channels,
-            window.Height,
-            window.Width);
     }
 }

@@ -14,7 +14,7 @@ internal static class DivergenceGuard
         }
 
         return Inv($"stopped at step {state.Step + 1}: a loss became NaN or infinite (critic {losses.Critic}, segmentor {losses.Segmentor}, dice {losses.Dice}); ")
-            + (File.Exists(checkpointPath) ? Inv($"the last good checkpoint ({checkpointPath}, step {state.LastGoodStep}) was kept. Lower --lr or --clip.") : "no checkpoint had been saved yet. Lower --lr or --clip.");
+            + (File.Exists(checkpointPath) ? Inv($"the last good checkpoint ({checkpointPath}, step {state.LastGoodStep}) was kept. Lower the learning rate or the critic clip.") : "no checkpoint had been saved yet. Lower the learning rate or the critic clip.");
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

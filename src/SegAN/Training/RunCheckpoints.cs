@@ -38,7 +38,7 @@ internal sealed class RunCheckpoints(
             SaveModel(state, null);
         }
 
-        return Inv($"cancelled at step {state.Step} of {totalSteps}; checkpoint saved to {folder.CheckpointPath}; continue with --resume.");
+        return Inv($"cancelled at step {state.Step} of {totalSteps}; checkpoint saved to {folder.CheckpointPath}; resume the run to continue it.");
     }
 
     private static string Inv(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);

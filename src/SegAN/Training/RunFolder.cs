@@ -34,17 +34,17 @@ internal sealed class RunFolder(string folder)
     /// </summary>
     public void Prepare(bool resume)
     {
-        OutputPath.CheckFolder(Path, "--out");
+        OutputPath.CheckFolder(Path, "run folder", Setting.Output);
         var held = RunFiles.Where(name => System.IO.File.Exists(File(name))).ToList();
         if (!resume && held.Count > 0)
         {
-            throw new SegANException($"{Path}: the run folder already holds a run ({string.Join(", ", held)}); continue it with --resume, or choose another --out.");
+            throw new SegANException([Setting.Resume, Setting.Output], $"{Path}: the run folder already holds a run ({string.Join(", ", held)}); resume it, or choose another output folder.");
         }
 
         if (resume && !System.IO.File.Exists(CheckpointPath))
         {
             throw new SegANException(held.Count > 0
-                ? $"{CheckpointPath}: nothing to resume: the run in {Path} stopped before its first checkpoint ({string.Join(", ", held)} only); remove the folder or choose another --out to start again."
+                ? $"{CheckpointPath}: nothing to resume: the run in {Path} stopped before its first checkpoint ({string.Join(", ", held)} only); remove the folder or choose another output folder to start again."
                 : $"{CheckpointPath}: nothing to resume (no checkpoint in the run folder).");
         }
 

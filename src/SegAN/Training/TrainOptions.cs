@@ -83,56 +83,56 @@ public sealed record TrainOptions(
     /// <summary>Throws a <see cref="SegANException"/> naming the first bad option; returns this.</summary>
     public TrainOptions Validated()
     {
-        static SegANException Bad(FormattableString message) => new(message.ToString(CultureInfo.InvariantCulture));
+        static SegANException Bad(Setting setting, FormattableString message) => new(setting, message.ToString(CultureInfo.InvariantCulture));
 
         if (string.IsNullOrWhiteSpace(Out))
         {
-            throw new SegANException("--out must name the run folder.");
+            throw new SegANException(Setting.Output, "the run folder must be named.");
         }
 
         if (Steps is not null && Epochs is not null)
         {
-            throw new SegANException("Give --steps or --epochs, not both.");
+            throw new SegANException([Setting.Steps, Setting.Epochs], "give steps or epochs, not both.");
         }
 
         if (Steps is < 1)
         {
-            throw Bad($"--steps {Steps} must be at least 1.");
+            throw Bad(Setting.Steps, $"steps {Steps} must be at least 1.");
         }
 
         if (Epochs is not null && !(Epochs > 0 && double.IsFinite(Epochs.Value)))
         {
-            throw Bad($"--epochs {Epochs} must be a positive number.");
+            throw Bad(Setting.Epochs, $"epochs {Epochs} must be a positive number.");
         }
 
         if (BatchSize < 1)
         {
-            throw Bad($"--batch {BatchSize} must be at least 1.");
+            throw Bad(Setting.BatchSize, $"batch size {BatchSize} must be at least 1.");
         }
 
         if (!(LearningRate > 0 && double.IsFinite(LearningRate)))
         {
-            throw Bad($"--lr {LearningRate} must be a positive number.");
+            throw Bad(Setting.LearningRate, $"learning rate {LearningRate} must be a positive number.");
         }
 
         if (!(Clip > 0 && double.IsFinite(Clip)))
         {
-            throw Bad($"--clip {Clip} must be a positive number.");
+            throw Bad(Setting.Clip, $"critic clip {Clip} must be a positive number.");
         }
 
         if (!(DiceWeight >= 0 && double.IsFinite(DiceWeight)))
         {
-            throw Bad($"--dice-weight {DiceWeight} must be zero or positive.");
+            throw Bad(Setting.DiceWeight, $"Dice weight {DiceWeight} must be zero or positive.");
         }
 
         if (ValEvery < 1)
         {
-            throw Bad($"--val-every {ValEvery} must be at least 1.");
+            throw Bad(Setting.ValidationInterval, $"validation interval {ValEvery} must be at least 1.");
         }
 
         if (LogEvery < 1)
         {
-            throw Bad($"--log-every {LogEvery} must be at least 1.");
+            throw Bad(Setting.LogInterval, $"log interval {LogEvery} must be at least 1.");
         }
 
         if (!Enum.IsDefined(Variant) || !Enum.IsDefined(Optimizer) || !Enum.IsDefined(LrSchedule) || !Enum.IsDefined(DiceMode))
@@ -155,7 +155,7 @@ public sealed record TrainOptions(
         {
             if (slicesPerEpoch < 1)
             {
-                throw new SegANException("--epochs needs a training set with at least one slice.");
+                throw new SegANException(Setting.Epochs, "training for epochs needs a training set with at least one slice.");
             }
 
             return Math.Max(1, (long)Math.Ceiling(epochs * slicesPerEpoch / BatchSize));

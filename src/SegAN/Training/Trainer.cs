@@ -13,14 +13,15 @@ namespace SegAN.Training;
 /// Opens the seeded training batch stream positioned after <c>consumed</c> batches (0 for a new run, the checkpoint's
 /// step on resume), so that a resumed run sees exactly the batches an uninterrupted run would.
 /// </param>
-/// <param name="SlicesPerEpoch">Training slices in one epoch (for <c>--epochs</c>).</param>
+/// <param name="SlicesPerEpoch">Training slices in one epoch (for <see cref="TrainOptions.Epochs"/>).</param>
 /// <param name="Validation">Whole validation volumes, or null to skip validation (the last model is then saved).</param>
 /// <param name="Modalities">Modality names in channel order; their count is the networks' input channels.</param>
 /// <param name="LabelConvention">Name of the label convention (stored in the model file).</param>
 /// <param name="Preprocessing">Preprocessing parameters, stored verbatim in the model file.</param>
 /// <param name="Settings">
-/// The data side of the run that the options do not hold, by command-line option (e.g. <c>--slice-size</c> = 160):
-/// saved in the checkpoint, and a resume with another value is refused naming the option.
+/// The data side of the run that the options do not hold, by name (a <see cref="Setting"/>'s
+/// <see cref="SettingNames.Name"/>, e.g. "slice size" = 160, or any other): saved in the checkpoint, and a resume with
+/// another value is refused naming the setting.
 /// </param>
 public sealed record TrainingInputs(
     Func<long, ISliceBatchSource> OpenBatches,

@@ -1,39 +1,36 @@
-using SegAN.Compute;
 using SegAN.Data;
+using SegAN.Inference;
 using SegAN.Metrics;
 using SegAN.Models;
-using TorchSharp;
+using SegAN.Persistence;
 using static TorchSharp.torch;
 
 namespace SegAN.Training;
 
 /// <summary>
-/// One whole validation volume as slices: <see cref="Images"/> (Z, C, H, W) centre-cropped like the training
-/// slices, <see cref="Targets"/> (Z, 3, H, W) 0/1 regions WT, TC, ET; both row-major float32.
+/// The validation cases, loaded one at a time so that only one is in memory: prepared as for training (the grid,
+/// normalised images and region maps), which is what prediction segments after its own preprocessing.
 /// </summary>
-public sealed record ValidationCase(string Id, float[] Images, float[] Targets, int Slices, int Channels, int Height, int Width);
-
-/// <summary>The validation volumes, loaded one at a time so that only one is in memory.</summary>
 public interface IValidationSet
 {
     /// <summary>Number of cases.</summary>
     int Count { get; }
 
-    /// <summary>Case <paramref name="index"/> (0-based).</summary>
-    ValidationCase GetCase(int index);
+    /// <summary>Case <paramref name="index"/> (0-based); it must have region maps.</summary>
+    PreparedCase GetCase(int index);
 }
 
 /// <summary>An in-memory <see cref="IValidationSet"/>.</summary>
-public sealed class InMemoryValidationSet(IReadOnlyList<ValidationCase> cases) : IValidationSet
+public sealed class InMemoryValidationSet(IReadOnlyList<PreparedCase> cases) : IValidationSet
 {
     /// <inheritdoc/>
     public int Count => cases.Count;
 
     /// <inheritdoc/>
-    public ValidationCase GetCase(int index) => cases[index];
+    public PreparedCase GetCase(int index) => cases[index];
 }
 
-/// <summary>Dice per region (WT, TC, ET) of one case, over the restacked volume.</summary>
+/// <summary>Dice per region (WT, TC, ET) of one case, over its prepared grid.</summary>
 public sealed record CaseDice(string Id, double Wt, double Tc, double Et);
 
 /// <summary>Mean Dice per region over the cases, and their mean.</summary>
@@ -44,15 +41,26 @@ public sealed record ValidationResult(double Wt, double Tc, double Et, IReadOnly
 }
 
 /// <summary>
-/// Validates a segmentor on whole volumes: predicts every slice (no gradient, evaluation-mode batch norm), thresholds
-/// the region probabilities at 0.5, keeps them only where the image has signal (as predict does) and computes Dice
-/// per region over the whole volume, 1 when both prediction and truth are empty (the BraTS convention).
+/// Validates a segmentor on whole volumes through prediction's own code: the live network becomes a
+/// <see cref="TorchSegmentationEngine"/> (evaluation-mode batch norm, no gradient, the same weights, not a copy) and
+/// each case is segmented by <see cref="PreparedCaseSegmenter"/> with <c>segan predict</c>'s default options (whole
+/// slices, threshold 0.5, regions nested, kept only where the image has signal), as nnU-Net validates through its
+/// predictor. Dice per region is computed over the prepared grid, 1 when both prediction and truth are empty (the
+/// BraTS convention).
 /// </summary>
 public static class Validator
 {
-    /// <summary>Runs <paramref name="segmentor"/> over <paramref name="set"/> in chunks of <paramref name="batchSize"/> slices.</summary>
+    /// <summary>What the live network is called in errors.</summary>
+    private const string NetworkName = "the segmentor in training";
+
+    /// <summary>
+    /// Runs <paramref name="segmentor"/> (on <paramref name="device"/>, CPU by default: where it trains) over
+    /// <paramref name="set"/> in batches of <paramref name="batchSize"/> slices.
+    /// </summary>
     public static ValidationResult Evaluate(RegionSegmentor segmentor, IValidationSet set, int batchSize, Device? device = null)
     {
+        ArgumentNullException.ThrowIfNull(segmentor);
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (set.Count == 0)
         {
@@ -60,17 +68,17 @@ public static class Validator
         }
 
         var wasTraining = segmentor.training;
-        segmentor.eval();
         try
         {
+            var first = Checked(set.GetCase(0), segmentor);
+            // Not owned: disposing the engine leaves the network to the trainer; it is already on the device, so not moved.
+            using var engine = new TorchSegmentationEngine(segmentor, LiveModelInfo(segmentor, first), device ?? CPU, ownsModel: false);
+            var segmenter = new PreparedCaseSegmenter(engine, new PredictOptions(BatchSize: batchSize));
             var cases = new List<CaseDice>(set.Count);
             for (var i = 0; i < set.Count; i++)
             {
-                var validationCase = set.GetCase(i);
-                using (NoGcRegion.Enter())
-                {
-                    cases.Add(EvaluateCase(segmentor, validationCase, batchSize, device ?? CPU));
-                }
+                var validationCase = i == 0 ? first : Checked(set.GetCase(i), segmentor);
+                cases.Add(Score(validationCase, segmenter.Regions(validationCase)));
             }
 
             return new ValidationResult(cases.Average(c => c.Wt), cases.Average(c => c.Tc), cases.Average(c => c.Et), cases);
@@ -81,59 +89,36 @@ public static class Validator
         }
     }
 
-    /// <summary>
-    /// Region masks (N, 3, H, W) made nested the way predicted label maps are (ET within TC within WT, by union, as
-    /// <see cref="Data.BratsLabels.ToLabel"/> numbers them), so that validation scores what prediction will write.
-    /// </summary>
-    internal static Tensor Nest(Tensor regions)
+    /// <summary>Dice per region of <paramref name="predicted"/> regions (Z, 3, H, W) against the case's own.</summary>
+    private static CaseDice Score(PreparedCase c, byte[] predicted)
     {
-        var et = regions.narrow(1, 2, 1);
-        var tc = regions.narrow(1, 1, 1).logical_or(et);
-        var wt = regions.narrow(1, 0, 1).logical_or(tc);
-        return torch.cat([wt, tc, et], 1);
-    }
-
-    private static CaseDice EvaluateCase(RegionSegmentor segmentor, ValidationCase c, int batchSize, Device device)
-    {
-        if (c.Channels != segmentor.Architecture.InChannels)
+        var truth = c.Regions ?? throw new SegANException($"Validation case {c.Name} has no segmentation.");
+        var plane = c.SliceSize;
+        var counts = new ConfusionCounts[SliceBatch.RegionCount];
+        for (var z = 0; z < c.Depth; z++)
         {
-            throw new SegANException($"Validation case {c.Id} has {c.Channels} channels; the network expects {segmentor.Architecture.InChannels}.");
-        }
-
-        long plane = (long)c.Height * c.Width;
-        if (c.Images.LongLength != c.Slices * c.Channels * plane || c.Targets.LongLength != c.Slices * SliceBatch.RegionCount * plane)
-        {
-            throw new SegANException($"Validation case {c.Id}: arrays do not match the declared shape ({c.Slices}, {c.Channels}, {c.Height}, {c.Width}).");
-        }
-
-        var inter = new long[3];
-        var pred = new long[3];
-        var truth = new long[3];
-        using (torch.inference_mode())
-        {
-            using var all = torch.NewDisposeScope();
-            var images = torch.tensor(c.Images, [c.Slices, c.Channels, c.Height, c.Width]);
-            var targets = torch.tensor(c.Targets, [c.Slices, SliceBatch.RegionCount, c.Height, c.Width]);
-            long[] dims = [0, 2, 3];
-            for (var start = 0; start < c.Slices; start += batchSize)
+            for (var r = 0; r < SliceBatch.RegionCount; r++)
             {
-                using var scope = torch.NewDisposeScope();
-                var n = Math.Min(batchSize, c.Slices - start);
-                var x = images.narrow(0, start, n).to(device);
-                // Only where the image has signal, as predict writes (CasePredictor.MaskBackground).
-                var p = Nest(segmentor.forward(x).gt(0.5)).logical_and(x.ne(0).any(1, keepdim: true));
-                var t = targets.narrow(0, start, n).to(device).gt(0.5);
-                var counts = torch.stack([p.logical_and(t).sum(dims), p.sum(dims), t.sum(dims)]).cpu();
-                var values = counts.data<long>().ToArray();
-                for (var r = 0; r < 3; r++)
-                {
-                    inter[r] += values[r];
-                    pred[r] += values[3 + r];
-                    truth[r] += values[6 + r];
-                }
+                var offset = ((z * SliceBatch.RegionCount) + r) * plane;
+                var slice = ConfusionCounts.Count(predicted.AsSpan(offset, plane), truth.AsSpan(offset, plane));
+                counts[r] = new ConfusionCounts(
+                    counts[r].TruePositives + slice.TruePositives,
+                    counts[r].FalsePositives + slice.FalsePositives,
+                    counts[r].FalseNegatives + slice.FalseNegatives,
+                    counts[r].TrueNegatives + slice.TrueNegatives);
             }
         }
 
-        return new CaseDice(c.Id, ConfusionCounts.DiceOf(inter[0], pred[0], truth[0]), ConfusionCounts.DiceOf(inter[1], pred[1], truth[1]), ConfusionCounts.DiceOf(inter[2], pred[2], truth[2]));
+        return new CaseDice(c.Name, counts[0].Dice, counts[1].Dice, counts[2].Dice);
     }
+
+    private static PreparedCase Checked(PreparedCase c, RegionSegmentor segmentor) =>
+        c.Channels == segmentor.Architecture.InChannels
+            ? c
+            : throw new SegANException($"Validation case {c.Name} has {c.Channels} channels; the network expects {segmentor.Architecture.InChannels}.");
+
+    /// <summary>What prediction needs to know of the network still in training: its architecture and input channels.</summary>
+    private static SegmentationModelInfo LiveModelInfo(RegionSegmentor segmentor, PreparedCase first) =>
+        new(NetworkName, ModelFileKind.Segan, new ModelHeader(
+            ModelFile.FormatVersion, segmentor.Architecture, first.Modalities, first.Labels.Name(), Preprocessing: null, Step: 0, ValidationDice: null, Created: default));
 }

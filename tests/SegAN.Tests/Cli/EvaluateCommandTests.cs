@@ -114,7 +114,7 @@ public sealed class EvaluateCommandTests : IDisposable
         console.Profile.Width = 400;
         var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "-o", _files.Report, "--jobs", "0"], console);
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("--jobs", console.Output, StringComparison.Ordinal);
+        Assert.Contains("--jobs: parallel cases 0 must be at least 1", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public sealed class ExperimentCommandTests : IDisposable
 
         // Then both exit 2 with a message naming the option, and nothing was trained
         Assert.Equal(ExitCodes.Usage, beyondCode);
-        Assert.Contains("--task 2: expected 0 to 1", beyond.Output, StringComparison.Ordinal);
+        Assert.Contains("--task: task 2: expected 0 to 1", beyond.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, bothCode);
         Assert.Contains("without --task", both.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "runs")));

@@ -50,8 +50,8 @@ public sealed class HardStopCommandTests(HostileCliFixture fixture)
         // When it resumes with another learning rate, slice size and seed
         var changed = Segan(Train(run, 4, "8", "2e-3", "2", "--resume", "--seed", "5"));
 
-        // Then one line names every changed option with both values, exit 2
-        OneLineError(changed, ExitCodes.Usage, "--lr was 0.001, now 0.002", "--seed was 0, now 5", "--slice-size was 16, now 8");
+        // Then one line names every changed option, and each setting with both values, exit 2
+        OneLineError(changed, ExitCodes.Usage, "--lr, --seed, --slice-size:", "learning rate was 0.001, now 0.002", "seed was 0, now 5", "slice size was 16, now 8");
 
         // And resuming with the run's options continues it, and the stale temporary file is gone
         Expect(ExitCodes.Ok, Segan(Tiny(run, 4, "--resume")));

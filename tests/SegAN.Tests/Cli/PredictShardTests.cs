@@ -77,7 +77,7 @@ public sealed class PredictShardTests : IDisposable
 
     [Theory]
     [InlineData("--shard", "2/2", "between 0 and 1")]
-    [InlineData("--shards", "3", "--shard K/3")]
+    [InlineData("--shards", "3", "--shards, --shard: number of shards 3 needs the shard's index")]
     public void BadShard_IsAUsageError_WithOneLine(string option, string value, string problem)
     {
         var (code, output) = Segan("predict", "-m", Path.Combine(_root, "none.segan"), "-o", Path.Combine(_root, "o"), option, value);

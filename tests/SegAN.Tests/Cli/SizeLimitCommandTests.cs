@@ -21,7 +21,7 @@ public sealed class SizeLimitCommandTests(HostileCliFixture fixture)
         var run = Path.Combine(fixture.Root, "huge-run");
 
         OneLineError(Segan("train", "--data", fixture.Data, "--out", run, "--crop", "100000x100000x100000"), ExitCodes.Usage, "--crop", "100000x100000x100000", "over the limit");
-        OneLineError(Segan("train", "--data", fixture.Data, "--out", run, "--batch", "100000"), ExitCodes.Usage, "--batch 100000", "over the limit");
+        OneLineError(Segan("train", "--data", fixture.Data, "--out", run, "--batch", "100000"), ExitCodes.Usage, "--batch, --max-voxels: batch size 100000", "over the limit");
         OneLineError(Segan("train", "--data", fixture.Data, "--out", run, "--crop", "99999999999x2x2"), ExitCodes.Usage, "--crop");
         Assert.False(Directory.Exists(run));
     }

@@ -133,7 +133,8 @@ public sealed class WorkflowCommandTests : IDisposable
         var (code, output) = Run(args);
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("--resume", output, StringComparison.Ordinal);
+        Assert.Contains("--resume, --out:", output, StringComparison.Ordinal);
+        Assert.Contains("already holds a run", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,11 +103,11 @@ public sealed class ShardSpecTests
     }
 
     [Theory]
-    [InlineData(ShardSpec.KubernetesIndexVariable, "2", null, "--shards N")]
+    [InlineData(ShardSpec.KubernetesIndexVariable, "2", null, "give the number of shards")]
     [InlineData(ShardSpec.KubernetesIndexVariable, "5", 5, "between 0 and 4")]
     [InlineData(ShardSpec.KubernetesIndexVariable, "x", 5, "JOB_COMPLETION_INDEX='x'")]
     [InlineData(ShardSpec.SlurmTaskIdVariable, "1", null, "SLURM_ARRAY_TASK_COUNT is not set")]
-    [InlineData("NONE", "0", 4, "--shard K/4")]
+    [InlineData("NONE", "0", 4, "give the shard as K/4")]
     public void Resolve_ThrowsAClearError_WhenTheShardCannotBeDetermined(string variable, string value, int? shards, string problem)
     {
         var e = Assert.Throws<SegANException>(() => ShardSpec.Resolve(null, shards, Env((variable, value))));
@@ -117,7 +117,9 @@ public sealed class ShardSpecTests
     [Fact]
     public void Resolve_Throws_WhenShardAndShardsDisagree()
     {
-        Assert.Throws<SegANException>(() => ShardSpec.Resolve("0/2", 3, Env()));
+        var e = Assert.Throws<SegANException>(() => ShardSpec.Resolve("0/2", 3, Env()));
+        Assert.StartsWith("shard 0/2 and number of shards 3 disagree", e.Message, StringComparison.Ordinal);
+        Assert.Equal([Setting.Shard, Setting.Shards], e.Settings);
     }
 
     [Fact]

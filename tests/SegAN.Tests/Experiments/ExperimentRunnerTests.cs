@@ -201,11 +201,13 @@ public sealed class ExperimentRunnerTests : IDisposable
         var data = Path.Combine(_root.FullName, "data");
         Directory.CreateDirectory(data);
 
-        // Then a zero test fraction and a variant named twice are refused, naming the option
+        // Then a zero test fraction and a variant named twice are refused, naming the setting and its value
         var zero = Assert.Throws<SegANException>(() => (Tiny(data, [Variant.UNet]) with { TestFraction = 0 }).Validate());
-        Assert.Contains("--test-fraction", zero.Message, StringComparison.Ordinal);
+        Assert.StartsWith("test fraction 0 must be in (0, 1)", zero.Message, StringComparison.Ordinal);
+        Assert.Equal([Setting.TestFraction], zero.Settings);
         var twice = Assert.Throws<SegANException>(() => Tiny(data, [Variant.UNet, Variant.UNet]).Validate());
-        Assert.Contains("--variants", twice.Message, StringComparison.Ordinal);
+        Assert.StartsWith("variants unet,unet names a variant twice", twice.Message, StringComparison.Ordinal);
+        Assert.Equal([Setting.Variants], twice.Settings);
     }
 
     private sealed class Progress(Action<TrainProgress> report) : IProgress<TrainProgress>

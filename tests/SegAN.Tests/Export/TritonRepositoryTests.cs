@@ -86,7 +86,7 @@ public sealed class TritonRepositoryTests
     [Theory]
     [InlineData("", 8, "Triton model name")]
     [InlineData("../up", 8, "Triton model name")]
-    [InlineData("ok", -1, "--max-batch-size -1")]
+    [InlineData("ok", -1, "Triton max batch size -1 must be 0")]
     public void Options_Bad_AreRejected(string name, int maxBatch, string message)
     {
         var e = Assert.Throws<SegANException>(() => new TritonOptions(name, maxBatch).Validated());

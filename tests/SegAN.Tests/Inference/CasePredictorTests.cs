@@ -195,7 +195,7 @@ public sealed class CasePredictorTests : IDisposable
     public void FlipX_ReversesEachRow()
     {
         float[] data = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-        CasePredictor.FlipX(data, 1, 3, 3);
+        PreparedCaseSegmenter.FlipX(data, 1, 3, 3);
         Assert.Equal([3f, 2, 1, 6, 5, 4, 9, 8, 7], data);
     }
 

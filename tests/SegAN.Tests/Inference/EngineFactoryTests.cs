@@ -39,7 +39,8 @@ public sealed class EngineFactoryTests
     {
         var e = Assert.Throws<SegANException>(() => EngineFactory.Open("exported.onnx", EngineKind.Torch, DeviceSpec.Cpu, 0));
         Assert.Contains("exported.onnx", e.Message, StringComparison.Ordinal);
-        Assert.Contains("--engine onnx", e.Message, StringComparison.Ordinal);
+        Assert.Contains("choose the onnx (or auto) engine", e.Message, StringComparison.Ordinal);
+        Assert.Equal([Setting.Engine], e.Settings);
     }
 
     [Fact]

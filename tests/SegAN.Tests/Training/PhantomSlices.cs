@@ -1,4 +1,5 @@
 using SegAN.Data;
+using SegAN.Imaging;
 using SegAN.Training;
 
 namespace SegAN.Tests.Training;
@@ -44,14 +45,28 @@ internal sealed class PhantomSlices : ISliceBatchSource
     /// <summary>A validation set of <paramref name="cases"/> volumes of <paramref name="slices"/> slices each.</summary>
     public static IValidationSet Validation(int cases, int slices, int size, int seed)
     {
-        var list = new List<ValidationCase>();
+        var list = new List<PreparedCase>();
         for (var c = 0; c < cases; c++)
         {
             var (images, targets) = Make(new Random(seed + (7919 * c)), slices, size);
-            list.Add(new ValidationCase($"case{c}", images, targets, slices, Channels, size, size));
+            list.Add(Prepared($"case{c}", images, targets, slices, Channels, size));
         }
 
         return new InMemoryValidationSet(list);
+    }
+
+    /// <summary>
+    /// Slices (Z, C, size, size) and their 0/1 regions (Z, 3, size, size) as a prepared case on a size x size x Z
+    /// grid, a slice holding brain where any of its voxels has signal.
+    /// </summary>
+    public static PreparedCase Prepared(string name, float[] images, float[] targets, int slices, int channels, int size)
+    {
+        var inPlane = channels * size * size;
+        var hasBrain = Enumerable.Range(0, slices).Select(z => images.AsSpan(z * inPlane, inPlane).ContainsAnyExcept(0f)).ToArray();
+        var window = new CropWindow(0, 0, 0, size, size, slices, size, size, slices);
+        return new PreparedCase(
+            name, null, [.. Enumerable.Range(0, channels).Select(c => $"M{c}")], slices, size, size, images, [.. targets.Select(t => t > 0.5f ? (byte)1 : (byte)0)], hasBrain, window,
+            ImageGeometry.FromSpacing([size, size, slices], [1, 1, 1]), LabelConvention.Brats2021);
     }
 
     private static (float[] Images, float[] Targets) Make(Random rng, int count, int size)

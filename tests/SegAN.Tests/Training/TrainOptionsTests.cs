@@ -62,23 +62,25 @@ public sealed class TrainOptionsTests
     }
 
     [Theory]
-    [InlineData("--batch")]
-    [InlineData("--lr")]
-    [InlineData("--clip")]
-    [InlineData("--dice-weight")]
-    [InlineData("--steps")]
-    public void Validated_NamesTheBadOption(string option)
+    [InlineData(Setting.BatchSize, "batch size 0 must be at least 1")]
+    [InlineData(Setting.LearningRate, "learning rate NaN must be a positive number")]
+    [InlineData(Setting.Clip, "critic clip 0 must be a positive number")]
+    [InlineData(Setting.DiceWeight, "Dice weight -1 must be zero or positive")]
+    [InlineData(Setting.Steps, "steps 0 must be at least 1")]
+    public void Validated_NamesTheBadSettingAndItsValue(Setting setting, string message)
     {
-        var o = option switch
+        var o = setting switch
         {
-            "--batch" => new TrainOptions("run", BatchSize: 0),
-            "--lr" => new TrainOptions("run", LearningRate: double.NaN),
-            "--clip" => new TrainOptions("run", Clip: 0),
-            "--dice-weight" => new TrainOptions("run", DiceWeight: -1),
+            Setting.BatchSize => new TrainOptions("run", BatchSize: 0),
+            Setting.LearningRate => new TrainOptions("run", LearningRate: double.NaN),
+            Setting.Clip => new TrainOptions("run", Clip: 0),
+            Setting.DiceWeight => new TrainOptions("run", DiceWeight: -1),
             _ => new TrainOptions("run", Steps: 0),
         };
 
-        Assert.StartsWith(option, Assert.Throws<SegANException>(() => o.Validated()).Message, StringComparison.Ordinal);
+        var e = Assert.Throws<SegANException>(() => o.Validated());
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+        Assert.Equal([setting], e.Settings);
     }
 
     [Fact]

@@ -128,7 +128,10 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         var options = Options("twice", 1);
         Trainer.Run(options, Inputs(4));
 
-        Assert.Contains("--resume", Assert.Throws<SegANException>(() => Trainer.Run(options, Inputs(4))).Message, StringComparison.Ordinal);
+        var again = Assert.Throws<SegANException>(() => Trainer.Run(options, Inputs(4)));
+        Assert.Contains("already holds a run", again.Message, StringComparison.Ordinal);
+        Assert.Contains("resume it", again.Message, StringComparison.Ordinal);
+        Assert.Equal([Setting.Resume, Setting.Output], again.Settings);
         Assert.Contains("nothing to resume", Assert.Throws<SegANException>(() => Trainer.Run(Options("none", 1) with { Resume = true }, Inputs(4))).Message, StringComparison.Ordinal);
     }
 
@@ -162,7 +165,26 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
 
         var e = Assert.Throws<SegANException>(() => Trainer.Run(changed with { Steps = 2, Resume = true }, Inputs(4)));
 
-        Assert.Contains("--" + what, e.Message, StringComparison.Ordinal);
+        Assert.Contains(what + " was ", e.Message, StringComparison.Ordinal);
+        Assert.Equal([what == "seed" ? Setting.Seed : Setting.Optimizer], e.Settings);
+    }
+
+    [Fact]
+    public void Resume_ARunWhoseCheckpointKeysTheDataSettingsByOption_StillResumes()
+    {
+        // Given a run saved before the data settings were keyed by name: its last.ckpt keys them by command-line option
+        var options = Options("legacy", 1);
+        Trainer.Run(options, Inputs(4) with { Settings = new Dictionary<string, string> { ["--slice-size"] = "16", ["--labels"] = "phantom" } });
+        Assert.Contains("--slice-size", Checkpoint.ReadState(Path.Combine(options.Out, Checkpoint.FileName)).Settings!.Keys);
+        Dictionary<string, string> Named(string sliceSize) => new() { [Setting.SliceSize.Name()] = sliceSize, [Setting.Labels.Name()] = "phantom" };
+
+        // When it resumes with another slice size, then only that setting differs: the old keys read as the names
+        var e = Assert.Throws<SegANException>(() => Trainer.Run(options with { Steps = 2, Resume = true }, Inputs(4) with { Settings = Named("8") }));
+        Assert.Contains("settings differ from the run's: slice size was 16, now 8; resume", e.Message, StringComparison.Ordinal);
+        Assert.Equal([Setting.SliceSize], e.Settings);
+
+        // And with the same settings, under their names, it continues
+        Assert.Equal(TrainStatus.Completed, Trainer.Run(options with { Steps = 2, Resume = true }, Inputs(4) with { Settings = Named("16") }).Status);
     }
 
     [Fact]
