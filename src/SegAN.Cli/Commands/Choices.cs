@@ -21,12 +21,12 @@ internal static class Choices
         ("nnunet", LabelConvention.NnUNetBrats),
     ];
 
-    /// <summary>auto (null: detected from the file names), then every release's name: <c>--preset</c>.</summary>
-    public static readonly (string Name, DatasetPreset? Value)[] Presets =
-        [("auto", null), .. Enum.GetValues<DatasetPreset>().Select(p => (p.Name(), (DatasetPreset?)p))];
+    /// <summary>auto (detected from the file names), then every release's name: <c>--preset</c>.</summary>
+    public static readonly (string Name, PresetChoice Value)[] Presets =
+        [("auto", PresetChoice.Auto), .. Enum.GetValues<DatasetPreset>().Select(p => (p.Name(), new PresetChoice(p)))];
 
     /// <summary>The release years and spellings <see cref="Presets"/> also accepts.</summary>
-    public static readonly (string Name, DatasetPreset? Value)[] PresetAliases = [.. ReleaseAliases().Select(a => (a.Name, (DatasetPreset?)a.Value))];
+    public static readonly (string Name, PresetChoice Value)[] PresetAliases = [.. ReleaseAliases().Select(a => (a.Name, new PresetChoice(a.Value)))];
 
     /// <summary>gli, ssa, men, ped, met: <c>--challenge</c>.</summary>
     public static readonly (string Name, BratsChallenge Value)[] Challenges = [.. Enum.GetValues<BratsChallenge>().Select(c => (c.Name(), c))];
@@ -52,4 +52,18 @@ internal static class Choices
         ("brats2024", DatasetPreset.Brats2024Gli),
         ("brats2024gli", DatasetPreset.Brats2024Gli),
     ];
+}
+
+/// <summary>
+/// The value of <c>--preset</c>: a release, or none for auto (detect it). A struct rather than a nullable preset,
+/// because the parser cannot hand back null for a name the user typed; its text is the name, for the help's default.
+/// </summary>
+/// <param name="Preset">The release; null for auto.</param>
+internal readonly record struct PresetChoice(DatasetPreset? Preset)
+{
+    /// <summary>auto: detect the release from the file names.</summary>
+    public static PresetChoice Auto => default;
+
+    /// <summary>The command-line name: auto, brats2015, ...</summary>
+    public override string ToString() => Preset?.Name() ?? "auto";
 }

@@ -82,6 +82,7 @@ internal static class ChoiceOption
                 return defaultValue;
             },
         };
+        option.CompletionSources.Clear(); // an enum's member names (S3_3C), which the parser refuses
         option.CompletionSources.Add([.. choices.Select(c => c.Name)]);
         return option;
     }

@@ -14,7 +14,7 @@ internal static class ConvertCommand
         var to = ChoiceOption.Required("--to", "Target layout: nnunet or brats. Required.", [("nnunet", Layout.NnUNet), ("brats", Layout.Brats)]);
         var id = new Option<int>("--id") { Description = "nnU-Net dataset id (three digits). Default: 137, nnU-Net's BraTS.", DefaultValueFactory = _ => 137 };
         var name = new Option<string>("--name") { Description = "nnU-Net dataset name. Default: BraTS.", DefaultValueFactory = _ => "BraTS" };
-        var preset = ChoiceOption.Create("--preset", "--to nnunet: the source's file naming (brats2015, brats2021, brats2023, brats2024-gli) or auto (detected). Default: auto.", null, Choices.Presets, Choices.PresetAliases);
+        var preset = ChoiceOption.Create("--preset", "--to nnunet: the source's file naming (brats2015, brats2021, brats2023, brats2024-gli) or auto (detected). Default: auto.", PresetChoice.Auto, Choices.Presets, Choices.PresetAliases);
         var labels = ChoiceOption.Optional("--labels", "--to nnunet: the source's label convention (default: its preset's); --to brats: the labels and file names to write, brats2021, brats2023 or brats2024-gli (default: brats2021).", Choices.Labels, Choices.LabelAliases);
         var command = new Command("convert", "Rewrite a dataset as an nnU-Net v2 raw dataset (channels 0000-0003 = T1, T1ce, T2, Flair; region-based labels) or back in the BraTS layout.")
         {
@@ -34,7 +34,7 @@ internal static class ConvertCommand
             {
                 case Layout.NnUNet:
                     {
-                        var release = parse.GetValue(preset) ?? DatasetPresets.Detect(source)
+                        var release = parse.GetValue(preset).Preset ?? DatasetPresets.Detect(source)
                             ?? throw new SegANException($"{source.FullName}: no file looks like a BraTS release; give --preset");
                         var layout = DatasetPresets.Layout(release, DatasetConverter.Modalities);
                         layout = new DatasetLayout(layout.Modalities, layout.SegPattern, convention ?? layout.Labels);
@@ -58,7 +58,7 @@ internal static class ConvertCommand
     }
 
     /// <summary>The layouts <c>--to</c> names.</summary>
-    private enum Layout
+    internal enum Layout
     {
         /// <summary>An nnU-Net v2 raw dataset.</summary>
         NnUNet,

@@ -35,11 +35,11 @@ internal sealed class DatasetOptions
         Choices.Labels,
         Choices.LabelAliases);
 
-    /// <summary>--preset auto|brats2015|brats2021|brats2023|brats2024-gli; null for auto (detect).</summary>
-    public Option<DatasetPreset?> Preset { get; } = ChoiceOption.Create(
+    /// <summary>--preset auto|brats2015|brats2021|brats2023|brats2024-gli.</summary>
+    public Option<PresetChoice> Preset { get; } = ChoiceOption.Create(
         "--preset",
         "File naming of a BraTS release: brats2015 (.mha), brats2021 (*_t1ce.nii.gz ...), brats2023 (*-t1c.nii.gz ...), brats2024-gli (the 2023 names, labels with the resection cavity 4) or auto (detected from the file names; 2024 is never detected). Default: auto.",
-        null,
+        PresetChoice.Auto,
         Choices.Presets,
         Choices.PresetAliases);
 
@@ -67,7 +67,7 @@ internal sealed class DatasetOptions
         }
 
         var allCustom = modalities.Count > 0 && modalities.All(m => m.Value is not null);
-        var given = parse.GetValue(Preset);
+        var given = parse.GetValue(Preset).Preset;
         if (NnUNetDataset.IsDataset(data) && modalities.All(m => m.Value is null) && given is null)
         {
             // nnU-Net: channels by name from dataset.json, labels from its "labels" unless --labels says otherwise.

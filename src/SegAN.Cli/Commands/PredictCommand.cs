@@ -34,8 +34,8 @@ internal static class PredictCommand
         var naming = ChoiceOption.Create(
             "--naming",
             "Label-map file names: brats (CASE_seg.nii.gz) or nnunet (CASE.nii.gz, as nnU-Net's predictions). Default: brats.",
-            false,
-            [("brats", false), ("nnunet", true)]);
+            LabelMapNaming.Brats,
+            [("brats", LabelMapNaming.Brats), ("nnunet", LabelMapNaming.NnUNet)]);
         var labels = ChoiceOption.Optional("--out-labels", "Label convention of the written maps: brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats. Default: the model's.", Choices.Labels, Choices.LabelAliases);
         var bf16 = CommonOptions.Optional<bool>("--bf16", "Run the torch engine in bfloat16 (CPUs with AVX512-BF16 only; measured 1.5x faster, Dice within 0.0001 of float32). Default: off.");
         var shard = CommonOptions.Optional<string?>("--shard", "Segment only shard K/N of the sorted case names (round-robin: names K, K+N, ...), skipping cases already written, and write failures-shard-K-of-N.json. Default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT in a Slurm job array, else all cases.");
@@ -61,7 +61,7 @@ internal static class PredictCommand
                 parse.GetValue(skip) || part is not null,
                 parse.GetValue(threshold),
                 parse.GetValue(window),
-                parse.GetValue(naming)).Validate();
+                parse.GetValue(naming) == LabelMapNaming.NnUNet).Validate();
             var outDir = Imaging.OutputPath.CheckFolder(parse.GetValue(output)!.FullName, "--out");
             var modelPath = parse.GetValue(model)!.FullName;
             var info = SegmentationModelInfo.Read(modelPath);
@@ -135,7 +135,7 @@ internal static class PredictCommand
 
     private static DatasetPreset DetectPreset(ParseResult parse, DatasetOptions dataset, DirectoryInfo folder)
     {
-        return parse.GetValue(dataset.Preset)
+        return parse.GetValue(dataset.Preset).Preset
             ?? DatasetPresets.Detect(folder) ?? throw new SegANException(
                 $"{folder.FullName}: no file looks like a BraTS release; give --preset or --modality NAME=GLOB");
     }
@@ -163,5 +163,15 @@ internal static class PredictCommand
             }));
         });
         return results;
+    }
+
+    /// <summary>The file names <c>--naming</c> writes (the library's <see cref="PredictOptions.NnUNetNaming"/>).</summary>
+    internal enum LabelMapNaming
+    {
+        /// <summary>CASE_seg.nii.gz.</summary>
+        Brats,
+
+        /// <summary>CASE.nii.gz, as nnU-Net's predictions.</summary>
+        NnUNet,
     }
 }

@@ -113,7 +113,7 @@ internal static class ServeCommand
             }
         }
 
-        var given = parse.GetValue(dataset.Preset);
+        var given = parse.GetValue(dataset.Preset).Preset;
         if (given is null && NnUNetDataset.IsDataset(folder))
         {
             return NnUNetDataset.Read(folder).Layout(needed); // an nnU-Net studies folder: channels by name
