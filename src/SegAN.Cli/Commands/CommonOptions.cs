@@ -49,9 +49,14 @@ internal static class CommonOptions
 /// </summary>
 internal static class ChoiceOption
 {
-    public static Option<T> Create<T>(string name, string description, T defaultValue, IReadOnlyList<(string Name, T Value)> choices)
+    /// <summary>
+    /// The option <paramref name="name"/> taking one of <paramref name="choices"/> (case-insensitive), or one of
+    /// <paramref name="aliases"/>: older spellings that keep working but are not listed in the help or the error.
+    /// </summary>
+    public static Option<T> Create<T>(string name, string description, T defaultValue, IReadOnlyList<(string Name, T Value)> choices, IReadOnlyList<(string Name, T Value)>? aliases = null)
     {
         var allowed = string.Join(", ", choices.Select(c => c.Name));
+        IReadOnlyList<(string Name, T Value)> accepted = [.. choices, .. aliases ?? []];
         var option = new Option<T>(name)
         {
             Description = description,
@@ -65,7 +70,7 @@ internal static class ChoiceOption
                 }
 
                 var text = result.Tokens[^1].Value;
-                foreach (var (choice, value) in choices)
+                foreach (var (choice, value) in accepted)
                 {
                     if (string.Equals(choice, text.Trim(), StringComparison.OrdinalIgnoreCase))
                     {
@@ -77,7 +82,26 @@ internal static class ChoiceOption
                 return defaultValue;
             },
         };
+        option.CompletionSources.Clear(); // an enum's member names (S3_3C), which the parser refuses
         option.CompletionSources.Add([.. choices.Select(c => c.Name)]);
         return option;
     }
+
+    /// <summary>As <see cref="Create{T}"/>, for an option that must be given (it has no default).</summary>
+    public static Option<T> Required<T>(string name, string description, IReadOnlyList<(string Name, T Value)> choices)
+        where T : struct
+    {
+        var option = Create(name, description, default(T), choices);
+        option.DefaultValueFactory = null; // a default would satisfy Required
+        option.Required = true;
+        return option;
+    }
+
+    /// <summary>As <see cref="Create{T}"/>, for an option that may be left out: null when it is.</summary>
+    public static Option<T?> Optional<T>(string name, string description, IReadOnlyList<(string Name, T Value)> choices, IReadOnlyList<(string Name, T Value)>? aliases = null)
+        where T : struct =>
+        Create<T?>(name, description, null, Nullable(choices), aliases is null ? null : Nullable(aliases));
+
+    private static (string Name, T? Value)[] Nullable<T>(IReadOnlyList<(string Name, T Value)> choices)
+        where T : struct => [.. choices.Select(c => (c.Name, (T?)c.Value))];
 }

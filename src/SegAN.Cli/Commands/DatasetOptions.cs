@@ -28,18 +28,20 @@ internal sealed class DatasetOptions
         Description = "File-name pattern of the segmentation (or, with NAME=FILE modalities, the segmentation file). Default: the preset's (e.g. *_seg.nii.gz); none for custom modalities.",
     };
 
-    /// <summary>--labels brats2015|brats2021|brats2023.</summary>
-    public Option<string?> Labels { get; } = new("--labels")
-    {
-        Description = "Label convention of the segmentations: brats2015 (ET=4, 3=non-enhancing), brats2021 (ET=4), brats2023 (ET=3) or brats2024-gli (ET=3, 4=resection cavity, in no region). Default: the preset's, else brats2021.",
-    };
+    /// <summary>--labels brats2015|brats2021|brats2023|brats2024-gli|nnunet-brats; null when not given.</summary>
+    public Option<LabelConvention?> Labels { get; } = ChoiceOption.Optional(
+        "--labels",
+        "Label convention of the segmentations: brats2015 (ET=4, 3=non-enhancing), brats2021 (ET=4), brats2023 (ET=3), brats2024-gli (ET=3, 4=resection cavity, in no region) or nnunet-brats (nnU-Net's 1 edema, 2 core, 3 ET). Default: the preset's (an nnU-Net dataset's own), else brats2021.",
+        Choices.Labels,
+        Choices.LabelAliases);
 
-    /// <summary>--preset auto|brats2015|brats2021|brats2023.</summary>
-    public Option<string> Preset { get; } = new("--preset")
-    {
-        Description = "File naming of a BraTS release: brats2015 (.mha), brats2021 (*_t1ce.nii.gz ...), brats2023 (*-t1c.nii.gz ...), brats2024-gli (the 2023 names, labels with the resection cavity 4) or auto (detected from the file names; 2024 is never detected). Default: auto.",
-        DefaultValueFactory = _ => "auto",
-    };
+    /// <summary>--preset auto|brats2015|brats2021|brats2023|brats2024-gli.</summary>
+    public Option<PresetChoice> Preset { get; } = ChoiceOption.Create(
+        "--preset",
+        "File naming of a BraTS release: brats2015 (.mha), brats2021 (*_t1ce.nii.gz ...), brats2023 (*-t1c.nii.gz ...), brats2024-gli (the 2023 names, labels with the resection cavity 4) or auto (detected from the file names; 2024 is never detected). Default: auto.",
+        PresetChoice.Auto,
+        Choices.Presets,
+        Choices.PresetAliases);
 
     public static DatasetOptions Create() => new();
 
@@ -65,19 +67,17 @@ internal sealed class DatasetOptions
         }
 
         var allCustom = modalities.Count > 0 && modalities.All(m => m.Value is not null);
-        var presetText = parse.GetValue(Preset) ?? "auto";
-        if (NnUNetDataset.IsDataset(data) && modalities.All(m => m.Value is null) && string.Equals(presetText, "auto", StringComparison.OrdinalIgnoreCase))
+        var given = parse.GetValue(Preset).Preset;
+        if (NnUNetDataset.IsDataset(data) && modalities.All(m => m.Value is null) && given is null)
         {
             // nnU-Net: channels by name from dataset.json, labels from its "labels" unless --labels says otherwise.
             return NnUNetDataset.Read(data).Layout(
                 modalities.Count == 0 ? null : [.. modalities.Select(m => m.Name)],
-                parse.GetValue(Labels) is { } given ? LabelNames.ParseConvention(given) : null);
+                parse.GetValue(Labels));
         }
 
-        DatasetPreset? preset = string.Equals(presetText, "auto", StringComparison.OrdinalIgnoreCase)
-            ? (allCustom ? null : DatasetPresets.Detect(data) ?? throw new SegANException(
-                $"{data.FullName}: no file looks like a BraTS release (2015 .mha, 2017-2021 *_t1ce.nii.gz, 2023 *-t1c.nii.gz); give --preset or --modality NAME=GLOB"))
-            : DatasetPresets.Parse(presetText);
+        var preset = given ?? (allCustom ? null : DatasetPresets.Detect(data) ?? throw new SegANException(
+            $"{data.FullName}: no file looks like a BraTS release (2015 .mha, 2017-2021 *_t1ce.nii.gz, 2023 *-t1c.nii.gz); give --preset or --modality NAME=GLOB"));
 
         var patterns = modalities.Count == 0
             ? DatasetPresets.Layout(preset!.Value).Modalities
@@ -87,9 +87,8 @@ internal sealed class DatasetOptions
                 .ToList();
 
         var seg = parse.GetValue(Seg) ?? (preset is { } p ? DatasetPresets.SegPattern(p) : null);
-        var labels = parse.GetValue(Labels) is { } text
-            ? LabelNames.ParseConvention(text)
-            : preset is { } q ? DatasetPresets.Convention(q) : LabelConvention.Brats2021;
+        var labels = parse.GetValue(Labels)
+            ?? (preset is { } q ? DatasetPresets.Convention(q) : LabelConvention.Brats2021);
         return new DatasetLayout(patterns, seg, labels);
     }
 
@@ -115,10 +114,6 @@ internal sealed class DatasetOptions
 
         return CaseFiles.FromFiles([.. files.Select(m => m.Name)], [.. files.Select(m => m.Value!)], parse.GetValue(Seg));
     }
-
-    /// <summary>The label convention: --labels, else brats2021.</summary>
-    public LabelConvention LabelsOrDefault(ParseResult parse) =>
-        parse.GetValue(Labels) is { } text ? LabelNames.ParseConvention(text) : LabelConvention.Brats2021;
 
     private List<(string Name, string? Value)> ParseModalities(ParseResult parse)
     {

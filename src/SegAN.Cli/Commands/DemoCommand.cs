@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SegAN.Compute;
+using SegAN.Data;
 using SegAN.Demo;
 using SegAN.Models;
 using SegAN.Persistence;
@@ -25,7 +26,7 @@ internal static class DemoCommand
         var size = new Option<int>("--size") { Description = "Phantom side in 1 mm voxels, a multiple of 16. Default: 64.", DefaultValueFactory = _ => 64 };
         var variant = ChoiceOption.Create("--variant", "s1-1c, s3-1c, s3-3c, s3-3c-s0, s3-3c-s3 or unet. Default: s3-3c.", Variant.S3_3C, TrainCommand.Variants);
         var seed = new Option<int>("--seed") { Description = "Seed of everything (phantoms, split, weights, batches). Default: 1.", DefaultValueFactory = _ => 1 };
-        var difficulty = new Option<string>("--difficulty") { Description = "easy (heads with skull, crisp tumours) or realistic (skull-stripped BraTS-like brains, as hard as real scans; see README). Default: easy.", DefaultValueFactory = _ => "easy" };
+        var difficulty = ChoiceOption.Create("--difficulty", "easy (heads with skull, crisp tumours) or realistic (skull-stripped BraTS-like brains, as hard as real scans; see README). Default: easy.", PhantomDifficulty.Easy, Choices.Difficulties);
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("demo", "The whole workflow on built-in synthetic data: synthesise BraTS-like phantoms, train a small SegAN, segment held-out cases, evaluate them and write an HTML report.")
@@ -42,7 +43,7 @@ internal static class DemoCommand
                 parse.GetValue(steps),
                 parse.GetValue(variant),
                 parse.GetValue(seed),
-                SynthCommand.ParseDifficulty(parse.GetValue(difficulty)!)).Validate();
+                parse.GetValue(difficulty)).Validate();
             var spec = DeviceSpec.Parse(parse.GetValue(device)!);
             ComputeContext.Initialize(spec, parse.GetValue(threads));
             return CommandRunner.WithCtrlC(token =>

@@ -13,13 +13,13 @@ internal static class EvaluateCommand
     {
         var pred = CommonOptions.Required<DirectoryInfo>("--pred", "Folder of predicted label maps, CASE_seg.nii.gz or CASE.nii.gz. Required.");
         var truth = CommonOptions.Required<DirectoryInfo>("--truth", "Truth label maps: a BraTS dataset folder (CASE_seg.nii.gz, CASE-seg.nii.gz or *.OT.*.mha in case folders) or a flat folder of CASE.nii.gz. Required.");
-        var labels = CommonOptions.Optional<string>("--labels", "Label convention of both: brats2015, brats2021 (ET = 4), brats2023 (ET = 3) or brats2024-gli (ET = 3, resection cavity 4 in no region), nnunet-brats. Default: an nnU-Net truth folder's own (its dataset.json), else brats2021.");
+        var labels = ChoiceOption.Optional("--labels", "Label convention of both: brats2015, brats2021 (ET = 4), brats2023 (ET = 3), brats2024-gli (ET = 3, resection cavity 4 in no region) or nnunet-brats. Default: an nnU-Net truth folder's own (its dataset.json), else brats2021.", Choices.Labels, Choices.LabelAliases);
         var output = CommonOptions.Required<DirectoryInfo>("--out", "Report folder for cases.csv, summary.json and summary.md (created if needed). Required.", "-o");
         var jobs = CommonOptions.Defaulted<int>("--jobs", 2, "Cases scored at once. Default: 2.");
         var html = CommonOptions.Optional<bool>("--html", "Also write report.html: tables, a Dice chart and overlay pictures of the worst, median and best case, all embedded. Default: off.");
         var run = CommonOptions.Optional<DirectoryInfo?>("--run", "Training run folder whose metrics.jsonl curves go into report.html (implies --html). Default: none.");
         var lesionWise = CommonOptions.Optional<bool>("--lesion-wise", "Also score the BraTS 2023-2024 lesion-wise Dice and HD95 and count true-positive, false-positive and false-negative lesions, as the challenges rank. Default: off.");
-        var challenge = CommonOptions.Optional<string>("--challenge", "Challenge whose lesion-wise parameters apply: gli, ssa, ped (dilation 3, lesions over 50 mm³), men (1, 50) or met (1, 2). Implies --lesion-wise. Default: gli.");
+        var challenge = ChoiceOption.Optional("--challenge", "Challenge whose lesion-wise parameters apply: gli, ssa, ped (dilation 3, lesions over 50 mm³), men (1, 50) or met (1, 2). Implies --lesion-wise. Default: gli with --lesion-wise, else none.", Choices.Challenges, Choices.ChallengeAliases);
         var json = CommonOptions.Json();
         var command = new Command("evaluate", "Score predicted label maps against truths per case and region (WT, TC, ET): Dice, precision, sensitivity, specificity, HD95 (mm).")
         {
@@ -30,10 +30,10 @@ internal static class EvaluateCommand
             var options = new EvaluateOptions(
                 parse.GetValue(pred)!,
                 parse.GetValue(truth)!,
-                parse.GetValue(labels) is { } given ? LabelNames.ParseConvention(given)
-                    : NnUNetDataset.IsDataset(parse.GetValue(truth)!) ? NnUNetDataset.Read(parse.GetValue(truth)!).Labels : LabelConvention.Brats2021,
+                parse.GetValue(labels)
+                    ?? (NnUNetDataset.IsDataset(parse.GetValue(truth)!) ? NnUNetDataset.Read(parse.GetValue(truth)!).Labels : LabelConvention.Brats2021),
                 parse.GetValue(jobs),
-                parse.GetValue(challenge) is { } name ? BratsChallenges.Parse(name) : parse.GetValue(lesionWise) ? BratsChallenge.Gli : null);
+                parse.GetValue(challenge) ?? (parse.GetValue(lesionWise) ? BratsChallenge.Gli : null));
             var runFolder = parse.GetValue(run);
             if (runFolder is { Exists: false })
             {

@@ -21,7 +21,7 @@ internal static class ExperimentCommand
         var steps = new Option<long>("--steps") { Description = "Training steps of every run (the shared budget). Default: 10000.", DefaultValueFactory = _ => TrainOptions.DefaultSteps };
         var batch = new Option<int>("--batch") { Description = "Slices per batch. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "Learning rate. Default: 2e-5 (the paper's).", DefaultValueFactory = _ => 2e-5 };
-        var optimizer = new Option<string>("--optimizer") { Description = "rmsprop (the paper's) or adam (beta1 0.5). Default: rmsprop.", DefaultValueFactory = _ => "rmsprop" };
+        var optimizer = ChoiceOption.Create("--optimizer", "rmsprop (the paper's) or adam (beta1 0.5). Default: rmsprop.", OptimizerKind.RmsProp, Choices.Optimizers);
         var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks. Default: 4 (the paper's).", DefaultValueFactory = _ => 4 };
         var width = new Option<int>("--width") { Description = "Feature maps of the first block. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops; a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
@@ -34,7 +34,7 @@ internal static class ExperimentCommand
         var task = CommonOptions.Optional<int?>("--task", "Run only array task K (0-based) of the experiment, in the shared --out folder: with --tasks N the runs at positions K, K+N, ... of the plan (variants in --variants order, seeds 0..N-1 within each), else the one run at position K. Without it, a Slurm array's SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --tasks) picks the task. A task writes no report: merge with --report. Default: the whole experiment.");
         var tasks = new Option<int?>("--tasks") { Description = "Number of array tasks sharing the experiment (Kubernetes: the Job's completions). Default: one task per run with --task, SLURM_ARRAY_TASK_COUNT under Slurm." };
         var report = new Option<bool>("--report") { Description = "Train nothing: merge every finished run in --out into report.md, results.json and the chart (the final step after array tasks). Give the same options as the tasks. Default: off." };
-        var challenge = new Option<string?>("--challenge") { Description = "Also score each test set with the BraTS 2023-2024 lesion-wise Dice and HD95 of this challenge (gli, ssa, men, ped, met), reported beside the legacy figures. Default: none." };
+        var challenge = ChoiceOption.Optional("--challenge", "Also score each test set with the BraTS 2023-2024 lesion-wise Dice and HD95 of this challenge (gli, ssa, men, ped, met), reported beside the legacy figures. Default: none.", Choices.Challenges, Choices.ChallengeAliases);
         var dataset = DatasetOptions.Create();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
@@ -60,7 +60,7 @@ internal static class ExperimentCommand
                 parse.GetValue(steps),
                 parse.GetValue(batch),
                 parse.GetValue(lr),
-                ParseOptimizer(parse.GetValue(optimizer)!),
+                parse.GetValue(optimizer),
                 parse.GetValue(depth),
                 parse.GetValue(width),
                 parse.GetValue(sliceSize),
@@ -71,7 +71,7 @@ internal static class ExperimentCommand
                 parse.GetValue(valEvery),
                 parse.GetValue(dice),
                 "segan " + string.Join(" ", WithoutTaskTokens(parse.Tokens.Select(t => t.Value)).Select(Quote)),
-                parse.GetValue(challenge) is { } name ? Evaluation.BratsChallenges.Parse(name) : null).Validate();
+                parse.GetValue(challenge)).Validate();
             if (parse.GetValue(report))
             {
                 if (parse.GetValue(task) is not null)
@@ -119,11 +119,6 @@ internal static class ExperimentCommand
     /// <summary>Parses a comma-separated list of variant names.</summary>
     internal static IReadOnlyList<Variant> ParseVariants(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(VariantExtensions.ParseVariant)];
-
-    private static OptimizerKind ParseOptimizer(string text) =>
-        Enum.TryParse<OptimizerKind>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
-            ? value
-            : throw new SegANException($"--optimizer '{text}': expected one of rmsprop, adam");
 
     /// <summary>The command line without --task, --tasks and --report: the experiment every task and the merge share.</summary>
     internal static IEnumerable<string> WithoutTaskTokens(IEnumerable<string> tokens)

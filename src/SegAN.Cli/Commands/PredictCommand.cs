@@ -25,9 +25,18 @@ internal static class PredictCommand
         var probabilities = CommonOptions.Optional<bool>("--probabilities", "Also write float32 probability maps CASE_prob_WT/TC/ET.nii.gz. Default: off.");
         var skip = CommonOptions.Optional<bool>("--skip-existing", "Skip cases whose CASE_seg.nii.gz already exists (outputs are written atomically). Default: off.");
         var threshold = CommonOptions.Defaulted<double>("--threshold", 0.5, "Probability above which a voxel belongs to a region. Default: 0.5.");
-        var window = CommonOptions.Defaulted<string>("--window", "whole", "What the network sees of each prepared slice: whole (the whole slice, zero-padded to the network's size multiple: tumour anywhere in the grid is segmented) or centre (the paper's centred crop of the model's slice size; the rest is background). Default: whole.");
-        var naming = CommonOptions.Defaulted<string>("--naming", "brats", "Label-map file names: brats (CASE_seg.nii.gz) or nnunet (CASE.nii.gz, as nnU-Net's predictions). Default: brats.");
-        var labels = CommonOptions.Optional<string?>("--out-labels", "Label convention of the written maps: brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats. Default: the model's.");
+        var window = ChoiceOption.Create(
+            "--window",
+            "What the network sees of each prepared slice: whole (the whole slice, zero-padded to the network's size multiple: tumour anywhere in the grid is segmented) or centre (the paper's centred crop of the model's slice size; the rest is background). Default: whole.",
+            SliceWindow.Whole,
+            [.. Enum.GetValues<SliceWindow>().Select(w => (w.Name(), w))],
+            [("center", SliceWindow.Centre)]);
+        var naming = ChoiceOption.Create(
+            "--naming",
+            "Label-map file names: brats (CASE_seg.nii.gz) or nnunet (CASE.nii.gz, as nnU-Net's predictions). Default: brats.",
+            LabelMapNaming.Brats,
+            [("brats", LabelMapNaming.Brats), ("nnunet", LabelMapNaming.NnUNet)]);
+        var labels = ChoiceOption.Optional("--out-labels", "Label convention of the written maps: brats2015, brats2021, brats2023, brats2024-gli or nnunet-brats. Default: the model's.", Choices.Labels, Choices.LabelAliases);
         var bf16 = CommonOptions.Optional<bool>("--bf16", "Run the torch engine in bfloat16 (CPUs with AVX512-BF16 only; measured 1.5x faster, Dice within 0.0001 of float32). Default: off.");
         var shard = CommonOptions.Optional<string?>("--shard", "Segment only shard K/N of the sorted case names (round-robin: names K, K+N, ...), skipping cases already written, and write failures-shard-K-of-N.json. Default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT in a Slurm job array, else all cases.");
         var shards = CommonOptions.Optional<int?>("--shards", "Number of shards N when the index comes from the environment: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (N = completions) or a Slurm array. Default: none.");
@@ -51,15 +60,15 @@ internal static class PredictCommand
                 parse.GetValue(probabilities),
                 parse.GetValue(skip) || part is not null,
                 parse.GetValue(threshold),
-                SliceWindows.Parse(parse.GetValue(window)!),
-                ParseNaming(parse.GetValue(naming)!)).Validate();
+                parse.GetValue(window),
+                parse.GetValue(naming) == LabelMapNaming.NnUNet).Validate();
             var outDir = Imaging.OutputPath.CheckFolder(parse.GetValue(output)!.FullName, "--out");
             var modelPath = parse.GetValue(model)!.FullName;
             var info = SegmentationModelInfo.Read(modelPath);
             var recipe = InferenceRecipe.From(info.Header, modelPath);
             if (parse.GetValue(labels) is { } outLabels)
             {
-                recipe = recipe with { Labels = LabelNames.ParseConvention(outLabels) };
+                recipe = recipe with { Labels = outLabels };
             }
 
             var found = FindCases(parse, dataset, input, info.Modalities);
@@ -124,19 +133,10 @@ internal static class PredictCommand
         return cases.Count > 0 ? cases : throw new SegANException($"{folder.FullName}: no case found (looked for {string.Join(", ", layout.Modalities.Select(m => m.Pattern))})");
     }
 
-    private static bool ParseNaming(string text) => text.Trim().ToUpperInvariant() switch
-    {
-        "BRATS" => false,
-        "NNUNET" => true,
-        _ => throw new SegANException($"--naming '{text}': expected brats or nnunet"),
-    };
-
     private static DatasetPreset DetectPreset(ParseResult parse, DatasetOptions dataset, DirectoryInfo folder)
     {
-        var text = parse.GetValue(dataset.Preset) ?? "auto";
-        return !string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase)
-            ? DatasetPresets.Parse(text)
-            : DatasetPresets.Detect(folder) ?? throw new SegANException(
+        return parse.GetValue(dataset.Preset).Preset
+            ?? DatasetPresets.Detect(folder) ?? throw new SegANException(
                 $"{folder.FullName}: no file looks like a BraTS release; give --preset or --modality NAME=GLOB");
     }
 
@@ -163,5 +163,15 @@ internal static class PredictCommand
             }));
         });
         return results;
+    }
+
+    /// <summary>The file names <c>--naming</c> writes (the library's <see cref="PredictOptions.NnUNetNaming"/>).</summary>
+    internal enum LabelMapNaming
+    {
+        /// <summary>CASE_seg.nii.gz.</summary>
+        Brats,
+
+        /// <summary>CASE.nii.gz, as nnU-Net's predictions.</summary>
+        NnUNet,
     }
 }

@@ -113,15 +113,14 @@ internal static class ServeCommand
             }
         }
 
-        var text = parse.GetValue(dataset.Preset) ?? "auto";
-        if (string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase) && NnUNetDataset.IsDataset(folder))
+        var given = parse.GetValue(dataset.Preset).Preset;
+        if (given is null && NnUNetDataset.IsDataset(folder))
         {
             return NnUNetDataset.Read(folder).Layout(needed); // an nnU-Net studies folder: channels by name
         }
 
-        var preset = !string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase)
-            ? DatasetPresets.Parse(text)
-            : DatasetPresets.Detect(folder) ?? throw new SegANException($"{folder.FullName}: no file looks like a BraTS release; give --preset or --modality NAME=GLOB");
+        var preset = given
+            ?? DatasetPresets.Detect(folder) ?? throw new SegANException($"{folder.FullName}: no file looks like a BraTS release; give --preset or --modality NAME=GLOB");
         var layout = DatasetPresets.Layout(preset, needed);
         return parse.GetValue(dataset.Seg) is { } seg ? layout with { SegPattern = seg } : layout;
     }

@@ -12,14 +12,14 @@ internal static class SynthCommand
     {
         var outDir = CommonOptions.Required<DirectoryInfo>("--out", "Folder to write the dataset into (created if missing; a folder per case). Required.");
         var cases = CommonOptions.Defaulted<int>("--cases", 10, "Number of cases. Default: 10.");
-        var difficulty = CommonOptions.Defaulted<string>("--difficulty", "easy", "easy (heads with skull, crisp tumours: the demo's phantoms) or realistic (skull-stripped BraTS-like brains: "
-            + "infiltrative edema, broken rims, non-enhancing tumour, scanner variation, thick slices, z-scored cases). Default: easy.");
+        var difficulty = ChoiceOption.Create("--difficulty", "easy (heads with skull, crisp tumours: the demo's phantoms) or realistic (skull-stripped BraTS-like brains: "
+            + "infiltrative edema, broken rims, non-enhancing tumour, scanner variation, thick slices, z-scored cases). Default: easy.", PhantomDifficulty.Easy, Choices.Difficulties);
         var size = CommonOptions.Optional<int?>("--size", "Voxels per side of cubic volumes (1 mm voxels). Default: 96 for easy; realistic phantoms default to --shape 240x240x155.");
         var shape = CommonOptions.Optional<string?>("--shape", "Volume shape XxYxZ in 1 mm voxels, realistic only (anatomy is life-size in 240x240x155 and scales with the "
             + "smallest of X/240, Y/240, Z/155; e.g. 96x96x64 for fast runs). Default: 240x240x155 for realistic.");
         var seed = CommonOptions.Defaulted<int>("--seed", 0, "Random seed; the same seed writes the same bytes. Default: 0.");
-        var labels = CommonOptions.Defaulted<string>("--labels", "brats2021", "Label convention and file naming: brats2015 (non-enhancing tumour 3; BraTS 2021 file names), brats2021 "
-            + "(non-enhancing merged into 1), brats2023 (2023 names, enhancing = 3) or brats2024-gli (the 2023 names and labels). Default: brats2021.");
+        var labels = ChoiceOption.Create("--labels", "Label convention and file naming: brats2015 (non-enhancing tumour 3; BraTS 2021 file names), brats2021 "
+            + "(non-enhancing merged into 1), brats2023 (2023 names, enhancing = 3) or brats2024-gli (the 2023 names and labels). Default: brats2021.", LabelConvention.Brats2021, Choices.Labels, Choices.LabelAliases);
         var overwrite = CommonOptions.Optional<bool>("--overwrite", "Write into --out even when it already holds files (phantom files of the same names are replaced). Default: off (refused).");
         var split = CommonOptions.Optional<string?>("--split", "TRAIN,VALIDATION,TEST case counts (e.g. 4,0,2): write OUT/train/, OUT/validation/ and OUT/test/ case folders, "
             + "the layout of the PyTorch reference trainer, instead of --cases folders in OUT. Default: none.");
@@ -29,7 +29,7 @@ internal static class SynthCommand
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
-            var level = ParseDifficulty(parse.GetValue(difficulty)!);
+            var level = parse.GetValue(difficulty);
             var side = parse.GetValue(size);
             var text = parse.GetValue(shape);
             if (side is not null && text is not null)
@@ -45,7 +45,7 @@ internal static class SynthCommand
             PhantomShape? dimensions = text is not null ? PhantomShape.Parse(text)
                 : side is null && level == PhantomDifficulty.Realistic ? PhantomShape.Brats
                 : null;
-            var options = new PhantomOptions(side ?? 96, parse.GetValue(seed), LabelNames.ParseConvention(parse.GetValue(labels)!), level, dimensions)
+            var options = new PhantomOptions(side ?? 96, parse.GetValue(seed), parse.GetValue(labels), level, dimensions)
                 .Validate();
             var target = parse.GetValue(outDir)!;
             Imaging.OutputPath.CheckFolder(target.FullName, "--out");
@@ -66,13 +66,6 @@ internal static class SynthCommand
         }));
         return command;
     }
-
-    internal static PhantomDifficulty ParseDifficulty(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "easy" => PhantomDifficulty.Easy,
-        "realistic" => PhantomDifficulty.Realistic,
-        _ => throw new SegANException($"--difficulty '{text}': expected easy or realistic"),
-    };
 
     private static int[] ParseSplit(string text)
     {

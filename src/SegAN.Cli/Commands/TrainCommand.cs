@@ -32,7 +32,7 @@ internal static class TrainCommand
         var epochs = new Option<double?>("--epochs") { Description = "Passes over the training slices, instead of --steps. Default: none." };
         var batch = new Option<int>("--batch") { Description = Inv($"Slices per batch (the paper: 64). Default: {Defaults.BatchSize}."), DefaultValueFactory = _ => Defaults.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Learning rate (the paper: 2e-5 with rmsprop). Default: 2e-4.", DefaultValueFactory = _ => Defaults.LearningRate };
-        var optimizer = ChoiceOption.Create("--optimizer", "adam (beta1 0.5, as the authors' code) or rmsprop (the paper's; use with --lr 2e-5 --batch 64). Default: adam.", Defaults.Optimizer, [("adam", OptimizerKind.Adam), ("rmsprop", OptimizerKind.RmsProp)]);
+        var optimizer = ChoiceOption.Create("--optimizer", "adam (beta1 0.5, as the authors' code) or rmsprop (the paper's; use with --lr 2e-5 --batch 64). Default: adam.", Defaults.Optimizer, Choices.Optimizers);
         var schedule = ChoiceOption.Create("--lr-schedule", "constant, cosine (to 0) or step (x0.1 at 50% and 75%). Default: constant.", Defaults.LrSchedule, [("constant", LearningRateSchedule.Constant), ("cosine", LearningRateSchedule.Cosine), ("step", LearningRateSchedule.Step)]);
         var clip = new Option<double>("--clip") { Description = Inv($"Critic weights are clipped to [-clip, clip] after each critic step. Default: {Defaults.Clip} (the authors' code; the paper says 0.01)."), DefaultValueFactory = _ => Defaults.Clip };
         var dice = new Option<double>("--dice-weight") { Description = "Weight of the soft Dice term added to the segmentor's loss; 0 for the pure multi-scale L1 loss. Default: 1 (see README).", DefaultValueFactory = _ => Defaults.DiceWeight };
@@ -193,10 +193,21 @@ internal static class TrainingSession
             }
 
             var colour = result.Status == TrainStatus.Completed ? "green" : "yellow";
-            console.MarkupLineInterpolated($"[{colour}]{result.Status.ToString().ToLowerInvariant()}[/]: {result.Message}");
+            console.MarkupLineInterpolated($"[{colour}]{result.Status.ToString().ToLowerInvariant()}[/]: {ResultLine(result)}");
             return result;
         });
     }
+
+    /// <summary>
+    /// The library's message on how the run ended, with what to type next: the library speaks of resuming and of
+    /// the learning rate and clip, the command line names the options that do it.
+    /// </summary>
+    internal static string ResultLine(TrainResult result) => result.Status switch
+    {
+        TrainStatus.Cancelled => $"{result.Message} The same command with --resume (and the same --out) continues it.",
+        TrainStatus.Diverged => $"{result.Message} On the command line: --lr and --clip.",
+        _ => result.Message,
+    };
 
     private static string Describe(TrainProgress p)
     {

@@ -66,7 +66,7 @@ public sealed class LesionWiseCommandTests : IDisposable
 
         var code = SeganApp.Run(["evaluate", "--pred", _files.Predictions, "--truth", _files.Truth, "--challenge", "xyz", "-o", _files.Report], console);
 
-        Assert.NotEqual(ExitCodes.Ok, code);
-        Assert.Contains("unknown BraTS challenge 'xyz'", console.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--challenge 'xyz' is not one of gli, ssa, men, ped, met.", console.Output, StringComparison.Ordinal);
     }
 }

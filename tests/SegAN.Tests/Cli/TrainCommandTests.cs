@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SegAN.Cli;
+using SegAN.Cli.Commands;
 using SegAN.Models;
 using SegAN.Persistence;
 using SegAN.Training;
@@ -123,6 +124,27 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains($"{option} '{value}' is not one of {allowed}.", console.Output.ReplaceLineEndings(string.Empty), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_root.FullName, "never")));
     }
+
+    [Theory]
+    [InlineData(TrainStatus.Cancelled, "--resume", "--out")]
+    [InlineData(TrainStatus.Diverged, "--lr", "--clip")]
+    public void Train_ResultLine_AddsTheOptionsToType(TrainStatus status, string first, string second)
+    {
+        // Given a run that stopped early, whose library message speaks of concepts, not flags
+        var result = new TrainResult(status, 5, 10, 0, 0, "run", "stopped at step 5.");
+
+        // When the command words its result line
+        var line = TrainingSession.ResultLine(result);
+
+        // Then it keeps the library's message and names the options that continue or fix the run
+        Assert.StartsWith("stopped at step 5.", line, StringComparison.Ordinal);
+        Assert.Contains(first, line, StringComparison.Ordinal);
+        Assert.Contains(second, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_ResultLine_OfACompletedRun_IsTheLibrarysMessage() =>
+        Assert.Equal("done", TrainingSession.ResultLine(new TrainResult(TrainStatus.Completed, 10, 10, 0.5, 10, "run", "done")));
 
     [Fact]
     public void Train_ChoiceNames_AreCaseInsensitive()
