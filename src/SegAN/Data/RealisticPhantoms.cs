@@ -351,7 +351,7 @@ internal static class RealisticPhantoms
                 PaintTube(x, y, z, RandomDirection(ref rng), rng.Uniform(20, 60) * s, rng.Uniform(0.7, 1.6) * Math.Max(1, 1.2 * s));
             }
 
-            var veins = 40 + rng.NextInt(21);
+            var veins = 25 + rng.NextInt(16);
             for (var k = 0; k < veins; k++)
             {
                 var d = RandomDirection(ref rng);
@@ -491,7 +491,7 @@ internal static class RealisticPhantoms
         /// </summary>
         private void PaintSinuses(ref SplitMix64 rng)
         {
-            var radius = Math.Max(1.5, rng.Uniform(3, 5) * _s);
+            var radius = Math.Max(1, rng.Uniform(3, 5) * _s);
             var rho = 1 - (rng.Uniform(2.5, 4) * _s / RMean);
             const int Stretches = 12;
             for (var k = 0; k < Stretches; k++)
