@@ -603,9 +603,9 @@ internal static class RealisticPhantoms
         public static Tumour Sample(Brain brain, double scale, bool lowGrade, bool atEdge, ref SplitMix64 rng)
         {
             // Whole tumour of a main lesion: 2-6 % of the brain before irregularity, cuts and satellites.
-            var fraction = rng.Uniform(0.025, 0.07);
+            var fraction = rng.Uniform(0.02, 0.06);
             var edema = Math.Cbrt(fraction * brain.Volume * 3 / (4 * Math.PI)) * scale;
-            var core = edema * (lowGrade ? rng.Uniform(0.55, 0.8) : rng.Uniform(0.62, 0.85));
+            var core = edema * (lowGrade ? rng.Uniform(0.55, 0.8) : rng.Uniform(0.58, 0.8));
             (double X, double Y, double Z) centre;
             if (atEdge)
             {
