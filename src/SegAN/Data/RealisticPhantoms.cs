@@ -438,7 +438,8 @@ internal static class RealisticPhantoms
             }
 
             // Dural sinuses that skull stripping left behind lie on the surface, over the CSF.
-            if (_sinus[x - Box.X0 + (Box.Nx * (y - Box.Y0 + (Box.Ny * (z - Box.Z0))))])
+            var li = x - Box.X0 + (Box.Nx * (y - Box.Y0 + (Box.Ny * (z - Box.Z0))));
+            if (_sinus[li])
             {
                 return Tissue.Vessel;
             }
@@ -455,7 +456,6 @@ internal static class RealisticPhantoms
                 return Tissue.Csf;
             }
 
-            var li = x - Box.X0 + (Box.Nx * (y - Box.Y0 + (Box.Ny * (z - Box.Z0))));
             if (_vessel[li])
             {
                 return Tissue.Vessel;
@@ -501,6 +501,7 @@ internal static class RealisticPhantoms
                     continue;
                 }
 
+                // Six stretches of each sinus, painted every quarter millimetre or so along its arc.
                 var sagittal = k < Stretches / 2;
                 for (var t = 0.0; t < 1; t += 0.25 / Math.Max(Centre.Ry, 1))
                 {
@@ -508,7 +509,7 @@ internal static class RealisticPhantoms
                     if (sagittal)
                     {
                         // From the forehead over the vertex to the back of the head, just above the centre's height.
-                        var a = Math.PI * (0.15 + (1.0 * u));
+                        var a = Math.PI * (0.15 + u);
                         Paint(_sinus, Centre.X, Centre.Y + (rho * Centre.Ry * Math.Cos(a)), Centre.Z + (rho * Centre.Rz * Math.Sin(a)), radius);
                     }
                     else

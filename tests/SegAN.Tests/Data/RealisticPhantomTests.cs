@@ -241,6 +241,45 @@ public sealed class RealisticPhantomTests(RealisticPhantomSet set, ITestOutputHe
     }
 
     [Fact]
+    public void RealisticPhantoms_KeepStretchesOfDuralSinus_BrightOnT1c_OverTheMidline()
+    {
+        // Given the ten phantoms; when counting healthy voxels at the top surface over the midline (the fissure's band,
+        // CSF in a brain without sinuses), within three voxels of the background above, as bright on T1c as the
+        // brain's brightest percent
+        var withSinus = 0;
+        for (var c = 0; c < set.Phantoms.Count; c++)
+        {
+            var p = set.Phantoms[c];
+            var brain = set.Brains[c];
+            var t1c = p.T1c.Data;
+            var labels = p.Segmentation.Data;
+            int nx = p.T1.Nx, ny = p.T1.Ny, nz = p.T1.Nz;
+            var inside = t1c.Where((_, i) => brain[i]).Order().ToArray();
+            var bright = inside[(int)(inside.Length * 0.99)];
+            var count = 0;
+            for (var z = nz / 2; z < nz; z++)
+            {
+                for (var y = 0; y < ny; y++)
+                {
+                    for (var x = (nx / 2) - 2; x <= (nx / 2) + 2; x++)
+                    {
+                        var i = x + (nx * (y + (ny * z)));
+                        var underSurface = Enumerable.Range(1, 3).Any(d => z + d >= nz || !brain[i + (d * nx * ny)]);
+                        count += brain[i] && labels[i] == 0 && t1c[i] >= bright && underSurface ? 1 : 0;
+                    }
+                }
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Name}: {count} T1c-bright healthy voxels at the top of the midline"));
+            withSinus += count >= 5 ? 1 : 0;
+        }
+
+        // Then most cases keep some of their superior sagittal sinus there (each stretch is kept with chance 3/4;
+        // without sinuses no case has five such voxels)
+        Assert.True(withSinus >= 6, $"only {withSinus} of 10 cases show a sinus over the midline");
+    }
+
+    [Fact]
     public void Realistic_SameSeed_SameVoxels_OtherSeed_OtherVoxels()
     {
         var options = new PhantomOptions(Seed: 2, Difficulty: PhantomDifficulty.Realistic, Shape: new PhantomShape(64, 64, 48));
