@@ -81,13 +81,6 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     /// <inheritdoc/>
     public int Size { get; }
 
-    /// <summary>True when this process was started by an MPI launcher (mpirun, or srun with PMIx/PMI2).</summary>
-    internal static bool LaunchedByMpi(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        return environment("OMPI_COMM_WORLD_SIZE") is not null || environment("PMIX_RANK") is not null || environment("PMI_RANK") is not null;
-    }
-
     /// <summary>
     /// Loads Open MPI and initialises MPI (once per process). Throws a <see cref="SegANException"/> saying what to
     /// install when the library cannot be loaded.
