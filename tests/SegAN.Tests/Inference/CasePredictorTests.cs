@@ -276,15 +276,13 @@ public sealed class EngineAgreementTests : IDisposable
     public void Predict_ViaOnnxAndViaTorch_GiveTheSameLabelMap(Variant variant)
     {
         // Given a phantom case and a random two-modality model saved as model.segan
-        var data = new DirectoryInfo(Path.Combine(_root.FullName, "data"));
-        PhantomGenerator.WriteDataset(data, 1, new PhantomOptions(Size: 48, Seed: 9));
-        var files = DatasetDiscovery.Discover(data, DatasetPresets.Layout(DatasetPreset.Brats2021, ["T1", "T2"]))[0];
-        var recipe = new InferenceRecipe(new PreprocessOptions(CropX: 40, CropY: 40, CropZ: 32), 32, LabelConvention.Brats2021);
-        var model = Path.Combine(_root.FullName, "model.segan");
+        PhantomModelCase written;
         using (var network = SegAN.Tests.Export.ExportTestModels.Random(variant))
         {
-            ModelFile.Save(model, network, new ModelMetadata(["T1", "T2"], "brats2021", recipe.ToPreprocessingJson()));
+            written = PhantomModelCase.Write(_root, network, new PreprocessOptions(CropX: 40, CropY: 40, CropZ: 32));
         }
+
+        var (files, recipe, model) = written;
 
         // When the case is segmented by each engine
         var options = new PredictOptions(Probabilities: true);

@@ -2,7 +2,7 @@ using SegAN.Data;
 using SegAN.Inference;
 using SegAN.Metrics;
 using SegAN.Models;
-using SegAN.Persistence;
+using SegAN.Tests.Inference;
 using SegAN.Training;
 using TorchSharp;
 
@@ -30,13 +30,8 @@ public sealed class ValidatorTests : IDisposable
     {
         // Given a phantom case on disk, its grid covering the whole volume so that both scorings see every voxel, and
         // a random two-modality network saved as model.segan
-        var data = new DirectoryInfo(Path.Combine(_root.FullName, "data"));
-        PhantomGenerator.WriteDataset(data, 1, new PhantomOptions(Size: 48, Seed: 9));
-        var files = DatasetDiscovery.Discover(data, DatasetPresets.Layout(DatasetPreset.Brats2021, ["T1", "T2"]))[0];
-        var recipe = new InferenceRecipe(new PreprocessOptions(CropX: 48, CropY: 48, CropZ: 48), 32, LabelConvention.Brats2021);
-        var modelPath = Path.Combine(_root.FullName, "model.segan");
         using var network = SegAN.Tests.Export.ExportTestModels.Random(variant);
-        ModelFile.Save(modelPath, network, new ModelMetadata(["T1", "T2"], "brats2021", recipe.ToPreprocessingJson()));
+        var (files, recipe, modelPath) = PhantomModelCase.Write(_root, network, new PreprocessOptions(CropX: 48, CropY: 48, CropZ: 48));
 
         // When segan predict's path segments the files and the result is scored against the case's label file
         CaseSegmentation predicted;
