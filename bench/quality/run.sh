@@ -8,8 +8,9 @@
 #   configs: ours ours-paper ours-unet ref ref-unet (default: all five)
 # Environment: STEPS (300), BATCH (16), WIDTH (64, the paper's), CROP (160, the training crop), SEED (0, phantoms),
 #   SIZE (240x240x155, the phantoms' shape), GRID (our prepared grid XxYxZ; default: segan train's),
-#   THREADS (2), EXTRA (extra `segan train` options, for ablations), SEGAN (the segan command; default: this
-#   clone's Release build through `dotnet`), PYTHON (/usr/bin/python3 with torch, nibabel).
+#   THREADS (2), EXTRA (extra `segan train` options, for ablations), REF_EXTRA (extra yardstick.py options, e.g.
+#   --seed 2), TAG (appended to each config's label and folder, to keep runs apart in one OUT_DIR), SEGAN (the segan
+#   command; default: this clone's Release build through `dotnet`), PYTHON (/usr/bin/python3 with torch, nibabel).
 # Writes OUT_DIR/data (the phantoms, in the yardstick's train/validation/test layout), OUT_DIR/<config>/ (run folder,
 # predictions, log) and appends one JSON line per config to OUT_DIR/results.jsonl, then prints them.
 set -euo pipefail
@@ -35,7 +36,7 @@ fi
 { lscpu | grep -E 'Model name|^CPU\(s\)'; grep -o -w -E 'avx512f|avx512_bf16|avx2' /proc/cpuinfo | sort -u | tr '\n' ' '; echo; uptime; } > "$out/machine.txt"
 
 for config in "${configs[@]}"; do
-  dir=$out/$config
+  dir=$out/$config${TAG:-}
   rm -rf "$dir"
   mkdir -p "$dir"
   start=$(date +%s)
@@ -54,12 +55,12 @@ for config in "${configs[@]}"; do
       variant=s3-3c
       [ "$config" = ref-unet ] && variant=unet
       "$PYTHON" "$here/yardstick.py" "$data" --steps "$STEPS" --batch "$BATCH" --width "$WIDTH" --crop "$CROP" --variant "$variant" \
-        --threads "$THREADS" --save "$dir/pred" > "$dir/train.log" 2>&1
+        --threads "$THREADS" --save "$dir/pred" ${REF_EXTRA:-} > "$dir/train.log" 2>&1
       trained=$(date +%s)
       ;;
     *) echo "unknown config $config" >&2; exit 2 ;;
   esac
   end=$(date +%s)
-  score=$("$PYTHON" "$here/score.py" "$dir/pred" "$data/test" --label "$config")
-  echo "${score%\}}, \"train_s\": $((trained - start)), \"total_s\": $((end - start)), \"steps\": $STEPS, \"batch\": $BATCH, \"width\": $WIDTH, \"crop\": $CROP, \"size\": \"$SIZE\", \"extra\": \"${EXTRA:-}\"}" | tee -a "$out/results.jsonl"
+  score=$("$PYTHON" "$here/score.py" "$dir/pred" "$data/test" --label "$config${TAG:-}")
+  echo "${score%\}}, \"train_s\": $((trained - start)), \"total_s\": $((end - start)), \"steps\": $STEPS, \"batch\": $BATCH, \"width\": $WIDTH, \"crop\": $CROP, \"size\": \"$SIZE\", \"extra\": \"${EXTRA:-}\", \"ref_extra\": \"${REF_EXTRA:-}\"}" | tee -a "$out/results.jsonl"
 done
