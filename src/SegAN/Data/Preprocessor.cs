@@ -3,11 +3,12 @@ using SegAN.Metrics;
 namespace SegAN.Data;
 
 /// <summary>
-/// The paper's preprocessing (section 3), made explicit: per modality, the background is the most frequent value
-/// on the volume's faces (not assumed to be 0: other pipelines leave negative or constant non-zero backgrounds);
+/// Preprocessing, made explicit (the paper gives only its crop): per modality, the background is the most frequent
+/// value on the volume's faces (not assumed to be 0: other pipelines leave negative or constant non-zero backgrounds);
 /// brain voxels are those differing from the background in any modality; each modality is clipped at brain
-/// percentiles and z-scored over the brain, with background set to 0; then the volume is cropped to the prepared
-/// grid, centred on the brain's bounding box and clamped to the volume (padded with 0 where the volume is smaller).
+/// percentiles (none by default) and z-scored over the brain, with background set to 0; then the volume is cropped
+/// to the prepared grid, centred on the brain's bounding box and clamped to the volume (padded with 0 where the
+/// volume is smaller).
 /// </summary>
 public static class Preprocessor
 {

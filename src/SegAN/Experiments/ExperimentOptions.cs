@@ -22,7 +22,7 @@ namespace SegAN.Experiments;
 /// <param name="Depth">Segmentor down-sampling blocks. Default: 4 (the paper's).</param>
 /// <param name="BaseWidth">Feature maps of the first block. Default: 64 (the paper's).</param>
 /// <param name="SliceSize">Side of the square slice crops. Default: 160 (the paper's).</param>
-/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: the paper's clipping, a 192x192x155 grid.</param>
+/// <param name="Preprocess">Clipping, normalisation and the prepared grid. Default: z-scores without clipping, a 192x192x155 grid.</param>
 /// <param name="TestFraction">Share of the cases held out as the test set (stratified by group). Default: 0.2.</param>
 /// <param name="ValidationFraction">Share of the remaining cases each run holds out for validation. Default: 0.1.</param>
 /// <param name="SplitSeed">Seed of the test split, the same for every run. Default: 0.</param>

@@ -33,22 +33,39 @@ public sealed class PreprocessorTests
     }
 
     [Fact]
-    public void Normalise_PaperPercentiles_ClipOneValueAtEachEnd()
+    public void Normalise_HalfPercentClipping_ClipsOneValueAtEachEnd()
     {
         // Given brain values 0..200: the 0.5th and 99.5th percentiles are ranks 1 and 199, so 0 -> 1 and
         // 200 -> 199; the clipped values sum to 20100 (mean 100) and their squares to 2686302, so the variance is
         // 2686302 / 201 - 100^2 = 3364.686...
         var data = Enumerable.Range(0, 201).Select(v => (float)v).ToArray();
         var brain = Enumerable.Repeat(true, 201).ToArray();
-        var options = PreprocessOptions.Paper;
 
         // When
-        var z = Preprocessor.Normalise(data, brain, options.LowerPercentile, options.UpperPercentile);
+        var z = Preprocessor.Normalise(data, brain, 0.5, 99.5);
 
         // Then
         var std = Math.Sqrt((2686302 / 201.0) - 10000);
         Assert.Equal((199 - 100) / std, z[200], 5);
         Assert.Equal((1 - 100) / std, z[0], 5);
+        Assert.Equal(0, z[100], 6);
+    }
+
+    [Fact]
+    public void Normalise_Defaults_ZScoreWithoutClipping()
+    {
+        // Given brain values 0..200 (mean 100, population variance (201^2 - 1) / 12 = 3366.67) and the default options
+        var data = Enumerable.Range(0, 201).Select(v => (float)v).ToArray();
+        var brain = Enumerable.Repeat(true, 201).ToArray();
+        var options = PreprocessOptions.Default;
+
+        // When
+        var z = Preprocessor.Normalise(data, brain, options.LowerPercentile, options.UpperPercentile);
+
+        // Then the extremes keep their distance from the mean: nothing is clipped
+        var std = Math.Sqrt(((201.0 * 201.0) - 1) / 12);
+        Assert.Equal(100 / std, z[200], 5);
+        Assert.Equal(-100 / std, z[0], 5);
         Assert.Equal(0, z[100], 6);
     }
 
