@@ -4,7 +4,8 @@ the enhancing tumour at half scale, so configurations are compared by their mean
 Usage: python3 summarize.py RESULTS.jsonl [...] [--markdown]
 A run's label CONFIG-sN (run.sh's TAG=-sN) is seed N of CONFIG; a label without -sN is seed 0 for `ours*` runs
 and seed 1 for `ref*` runs (their own defaults). Prints per configuration and file the seeds and the mean Dice and
-predicted/true voxel ratio per region, then the mean over all files (each phantom set weighted alike)."""
+predicted/true voxel ratio per region (Dice as mean ± standard deviation over the seeds), then the mean over all
+files (each phantom set weighted alike)."""
 import json, re, sys
 from collections import defaultdict
 
@@ -37,8 +38,9 @@ def main():
         for f, by_seed in by_file.items():
             got = list(by_seed.values())
             mean = {k: sum(r[k] for r in got) / len(got) for k in [*REG, *(f'{r}_ratio' for r in REG)]}
+            sd = {r: (sum((x[r] - mean[r]) ** 2 for x in got) / max(1, len(got) - 1)) ** 0.5 for r in REG}
             means.append(mean)
-            rows.append([config, f, ' '.join(map(str, sorted(by_seed)))] + [f'{mean[r]:.3f}' for r in REG] + [f'{mean[r + "_ratio"]:.2f}' for r in REG])
+            rows.append([config, f, ' '.join(map(str, sorted(by_seed)))] + [f'{mean[r]:.3f} ± {sd[r]:.3f}' for r in REG] + [f'{mean[r + "_ratio"]:.2f}' for r in REG])
         if len(means) > 1:
             pooled = {k: sum(m[k] for m in means) / len(means) for k in means[0]}
             rows.append([config, 'all', ''] + [f'{pooled[r]:.3f}' for r in REG] + [f'{pooled[r + "_ratio"]:.2f}' for r in REG])
