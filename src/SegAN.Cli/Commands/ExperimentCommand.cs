@@ -25,7 +25,7 @@ internal static class ExperimentCommand
         var depth = new Option<int>("--depth") { Description = "Segmentor down-sampling blocks. Default: 4 (the paper's).", DefaultValueFactory = _ => 4 };
         var width = new Option<int>("--width") { Description = "Feature maps of the first block. Default: 64 (the paper's).", DefaultValueFactory = _ => 64 };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square slice crops; a multiple of 2^depth. Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
-        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128). Default: 192x192x155.", DefaultValueFactory = _ => "192x192x155" };
+        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128). Default: " + TrainCommand.DefaultCrop + ".", DefaultValueFactory = _ => TrainCommand.DefaultCrop };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of cases held out as the test set (no run trains on them). Default: 0.2.", DefaultValueFactory = _ => ExperimentOptions.DefaultTestFraction };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of the other cases each run holds out for validation. Default: 0.1.", DefaultValueFactory = _ => DatasetSplit.PaperValidationFraction };
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the test split. Default: 0.", DefaultValueFactory = _ => 0 };

@@ -17,6 +17,12 @@ internal static class TrainCommand
     /// <summary>The variants by their command-line names, for <c>--variant</c> here and in <c>segan demo</c>.</summary>
     internal static readonly (string Name, Variant Value)[] Variants = [.. VariantExtensions.All.Select(v => (v.CliName(), v))];
 
+    /// <summary>The default prepared grid as <c>--crop</c> writes it (XxYxZ), from the library's default.</summary>
+    internal static readonly string DefaultCrop = Inv($"{PreprocessOptions.Default.CropX}x{PreprocessOptions.Default.CropY}x{PreprocessOptions.Default.CropZ}");
+
+    // The default clipping percentiles as --percentiles writes them (LO,HI), from the library's default.
+    private static readonly string DefaultPercentiles = Inv($"{PreprocessOptions.Default.LowerPercentile},{PreprocessOptions.Default.UpperPercentile}");
+
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     public static Command Create(IAnsiConsole console)
@@ -45,8 +51,8 @@ internal static class TrainCommand
         var width = new Option<int>("--width") { Description = Inv($"Feature maps of the first block, doubled per block (the paper: 64). Default: {Defaults.BaseWidth}."), DefaultValueFactory = _ => Defaults.BaseWidth };
         var criticDepth = new Option<int>("--critic-depth") { Description = Inv($"Critic down-sampling blocks (the paper: 3); 1 gives critics without batch norm. Default: {Defaults.CriticDepth}."), DefaultValueFactory = _ => Defaults.CriticDepth };
         var sliceSize = new Option<int>("--slice-size") { Description = "Side of the square random slice crops training sees; a multiple of 2^depth (validation and predict segment whole slices). Default: 160.", DefaultValueFactory = _ => SliceCrop.PaperSize };
-        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128, which cuts brains taller than 128 mm). Default: 192x192x155.", DefaultValueFactory = _ => "192x192x155" };
-        var percentiles = new Option<string>("--percentiles") { Description = "Each modality is clipped at these brain percentiles LO,HI before z-scoring (e.g. 0.5,99.5; 0,100 clips nothing, as nnU-Net does for MRI). Default: 0,100.", DefaultValueFactory = _ => "0,100" };
+        var crop = new Option<string>("--crop") { Description = "Prepared grid XxYxZ centred on the brain (the paper: 180x180x128, which cuts brains taller than 128 mm). Default: " + DefaultCrop + ".", DefaultValueFactory = _ => DefaultCrop };
+        var percentiles = new Option<string>("--percentiles") { Description = "Each modality is clipped at these brain percentiles LO,HI before z-scoring (e.g. 0.5,99.5; 0,100 clips nothing, as nnU-Net does for MRI). Default: " + DefaultPercentiles + ".", DefaultValueFactory = _ => DefaultPercentiles };
         var valFraction = new Option<double?>("--val-fraction") { Description = "Share of cases held out for validation. Default: 0.1 (the paper's 9:1) from 10 cases on; with fewer, none is held out and validation scores the training cases (said in the output)." };
         var distributed = CommonOptions.Optional<bool>("--distributed", "Data-parallel training over MPI (launch with mpirun -np N or srun --mpi=pmix -n N): --batch is the global batch, split among the ranks; gradients are averaged every step; rank 0 validates and writes --out. Needs Open MPI (libmpi.so.40). Default: off.");
         var dataset = DatasetOptions.Create();

@@ -4,11 +4,11 @@ namespace SegAN.Data;
 /// Preprocessing: each modality z-scored over its brain voxels (optionally clipped at brain percentiles first), then a
 /// crop centred on the brain whose axial slices the networks see. The paper does not say how it normalised
 /// intensities; the default clips nothing, as nnU-Net's MRI normalisation and the PyTorch yardstick do: clipping at
-/// 0.5/99.5 flattens the brightest T1c voxels, where enhancing tumour lies, and did no better on the realistic
-/// phantoms (docs/quality.md). The default grid, 192 x 192 x 155 (x, y, z),
-/// holds a whole BraTS brain: the paper's 180 x 180 x 128 (<see cref="Paper"/>) cuts the top or bottom of brains
-/// taller than 128 mm, and tumour there could never be segmented; 192 is a multiple of 16, so whole slices need no
-/// padding.
+/// 0.5/99.5 flattens the brightest T1c voxels, where enhancing tumour lies, and at the full benchmark budget on the
+/// realistic phantoms it cost all of the enhancing tumour (docs/quality.md). The default grid, 192 x 192 x 155
+/// (x, y, z), holds a whole BraTS brain: the paper's 180 x 180 x 128 (<see cref="Paper"/>) cuts the top or bottom
+/// of brains taller than 128 mm, and tumour there could never be segmented; 192 is a multiple of 16, so whole slices
+/// need no padding.
 /// </summary>
 /// <param name="LowerPercentile">Clip each modality below this percentile of its brain voxels. Default 0 (no clipping).</param>
 /// <param name="UpperPercentile">Clip each modality above this percentile of its brain voxels. Default 100 (no clipping).</param>
